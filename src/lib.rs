@@ -1,0 +1,1 @@
+//! realm-client: a client for the Atlas App Services (MongoDB Realm) Client HTTP API.
