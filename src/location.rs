@@ -1,0 +1,85 @@
+//! The app's location: the origin every later request goes to (protocol spec §1.3).
+
+use crate::error::{Error, Result};
+use crate::response::{json_object, server_error};
+use crate::transport::{Method, Request, Transport};
+use crate::url::{BaseUrl, Origin};
+use once_cell::sync::OnceCell;
+use serde_json::Value;
+
+/// Where the app's requests go, and which origins may see its tokens.
+#[derive(Debug)]
+pub struct Host {
+    pub hostname: BaseUrl,
+    /// The configured base URL's origin and the location's: the only ones given a token.
+    pub trusted: Vec<Origin>,
+}
+
+impl Host {
+    pub fn app_url(&self, app_id: &str, path: &str) -> String {
+        self.hostname
+            .join(&format!("/api/client/v2.0/app/{app_id}{path}"))
+    }
+
+    pub fn auth_url(&self, path: &str) -> String {
+        self.hostname.join(&format!("/api/client/v2.0/auth{path}"))
+    }
+}
+
+/// Resolved once, lazily; concurrent first callers share one request, and a failure leaves it
+/// unresolved so that the next call tries again.
+#[derive(Debug, Default)]
+pub struct Location {
+    cell: OnceCell<Host>,
+}
+
+impl Location {
+    pub fn get(&self, transport: &Transport, app_id: &str, skip: bool) -> Result<&Host> {
+        self.cell.get_or_try_init(|| {
+            let base = &transport.options().base_url;
+            if skip {
+                return Ok(Host {
+                    hostname: base.clone(),
+                    trusted: vec![base.origin().clone()],
+                });
+            }
+            fetch(transport, app_id, base)
+        })
+    }
+}
+
+fn fetch(transport: &Transport, app_id: &str, base: &BaseUrl) -> Result<Host> {
+    let response = transport.send(&Request {
+        method: Method::Get,
+        url: base.join(&format!("/api/client/v2.0/app/{app_id}/location")),
+        body: None,
+        bearer: None,
+        trusted: &[],
+        secrets: &[],
+    })?;
+    if !response.is_success() {
+        return Err(server_error(&response, "resolving the app location", &[]));
+    }
+    let map = json_object(&response, "resolving the app location", &[])?;
+    let hostname = match map.get("hostname") {
+        Some(Value::String(h)) if h.is_empty() => base.clone(),
+        Some(Value::String(h)) => BaseUrl::parse(h).map_err(|e| Error {
+            http_status: response.status,
+            ..Error::protocol(format!(
+                "the location endpoint returned an unusable hostname: {}",
+                e.message
+            ))
+        })?,
+        _ => {
+            return Err(Error {
+                http_status: response.status,
+                ..Error::protocol("the location response has no string \"hostname\"")
+            })
+        }
+    };
+    let mut trusted = vec![base.origin().clone()];
+    if hostname.origin() != base.origin() {
+        trusted.push(hostname.origin().clone());
+    }
+    Ok(Host { hostname, trusted })
+}

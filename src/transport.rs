@@ -1,0 +1,361 @@
+//! HTTP over one shared ureq agent: keep-alive pool, TLS roots, timeouts, size cap, redirects.
+//!
+//! Redirects are followed here rather than by ureq so that the rules stay ours: the same method
+//! and body go to the new URL (as realm-core resent them), the number of hops is bounded, the
+//! overall deadline covers every hop, plain http to a non-loopback host is refused, and the
+//! bearer token only goes to origins the app was configured for.
+
+use crate::config::TransportOptions;
+use crate::error::{Error, ErrorKind, Result};
+use crate::secret::SecretBytes;
+use crate::url::{resolve_location, Origin};
+use std::io::ErrorKind as IoKind;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use ureq::http;
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+    Delete,
+}
+
+impl Method {
+    fn as_http(self) -> http::Method {
+        match self {
+            Method::Get => http::Method::GET,
+            Method::Post => http::Method::POST,
+            Method::Delete => http::Method::DELETE,
+        }
+    }
+}
+
+/// One request. `secrets` are redacted from any error text built from the response.
+pub struct Request<'a> {
+    pub method: Method,
+    pub url: String,
+    pub body: Option<&'a [u8]>,
+    pub bearer: Option<&'a str>,
+    /// Origins allowed to receive the bearer token when a redirect leaves the first URL's origin.
+    pub trusted: &'a [Origin],
+    pub secrets: &'a [&'a str],
+}
+
+/// A whole response, read within the size cap.
+pub struct Response {
+    pub status: u16,
+    pub content_type: Option<String>,
+    pub body: SecretBytes,
+}
+
+impl Response {
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// `application/json`, with or without parameters (realm-core's exact match is a known pitfall).
+    pub fn is_json(&self) -> bool {
+        self.content_type.as_deref().is_some_and(|ct| {
+            ct.split(';')
+                .next()
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json"))
+        })
+    }
+}
+
+pub struct Transport {
+    agent: ureq::Agent,
+    options: TransportOptions,
+}
+
+impl Transport {
+    pub fn new(options: TransportOptions) -> Result<Transport> {
+        let roots = if options.platform_trust_store {
+            RootCerts::PlatformVerifier
+        } else if let Some(path) = &options.ca_file {
+            RootCerts::Specific(Arc::new(default_roots_plus(path)?))
+        } else {
+            RootCerts::WebPki
+        };
+        let tls = TlsConfig::builder().root_certs(roots).build();
+        let config = ureq::Agent::config_builder()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_connect(Some(options.connect_timeout))
+            .timeout_global(Some(options.request_timeout))
+            .user_agent(options.user_agent.as_str())
+            .accept("application/json")
+            .tls_config(tls)
+            .max_idle_connections_per_host(16)
+            .build();
+        Ok(Transport {
+            agent: config.into(),
+            options,
+        })
+    }
+
+    pub fn options(&self) -> &TransportOptions {
+        &self.options
+    }
+
+    /// Sends the request, following redirects, and reads the whole body.
+    ///
+    /// Never resends on a network error: a POST that may have reached the server is not repeated.
+    pub fn send(&self, req: &Request<'_>) -> Result<Response> {
+        let deadline = Instant::now() + self.options.request_timeout;
+        let first_origin = Origin::of_url(&req.url)?;
+        let mut url = req.url.clone();
+        let mut method = req.method;
+        let mut body = req.body;
+        let mut hops = 0;
+        loop {
+            let origin = Origin::of_url(&url)?;
+            if !origin.is_secure_or_loopback() && !self.options.allow_insecure_http {
+                return Err(Error::protocol(format!(
+                    "refusing plain http to {origin}: it is not a loopback host and allow_insecure_http is off"
+                )));
+            }
+            let bearer = req
+                .bearer
+                .filter(|_| origin == first_origin || req.trusted.contains(&origin));
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            if remaining.is_zero() {
+                return Err(timeout_error(self.options.request_timeout));
+            }
+            let response = self.send_once(method, &url, body, bearer, remaining, hops > 0)?;
+            let redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
+            if !redirect {
+                return Ok(response.into_response());
+            }
+            let Some(location) = response.location else {
+                return Ok(response.into_response());
+            };
+            if hops >= self.options.max_redirects {
+                return Err(Error {
+                    http_status: response.status,
+                    ..Error::new(
+                        ErrorKind::Http,
+                        format!(
+                            "too many redirects: more than {} hops (last to {})",
+                            self.options.max_redirects,
+                            excerpt(location.as_bytes(), req.secrets)
+                        ),
+                    )
+                });
+            }
+            url = resolve_location(&url, &location).map_err(|e| {
+                Error::protocol(format!("redirect with an unusable Location: {}", e.message))
+            })?;
+            if response.status == 303 {
+                method = Method::Get;
+                body = None;
+            }
+            hops += 1;
+        }
+    }
+
+    fn send_once(
+        &self,
+        method: Method,
+        url: &str,
+        body: Option<&[u8]>,
+        bearer: Option<&str>,
+        remaining: Duration,
+        reconfigure: bool,
+    ) -> Result<RawResponse> {
+        let mut builder = http::Request::builder().method(method.as_http()).uri(url);
+        if body.is_some() {
+            builder = builder.header("content-type", "application/json");
+        }
+        if let Some(token) = bearer {
+            let mut value = http::HeaderValue::try_from(format!("Bearer {token}"))
+                .map_err(|_| Error::protocol("a token holds characters not allowed in a header"))?;
+            value.set_sensitive(true);
+            builder = builder.header("authorization", value);
+        }
+        let result = match body {
+            Some(bytes) => {
+                let request = builder.body(bytes).map_err(bad_request)?;
+                let request = self.deadline(request, remaining, reconfigure);
+                self.agent.run(request)
+            }
+            None => {
+                let request = builder.body(()).map_err(bad_request)?;
+                let request = self.deadline(request, remaining, reconfigure);
+                self.agent.run(request)
+            }
+        };
+        let mut response = result.map_err(|e| map_ureq_error(e, &self.options))?;
+        let status = response.status().as_u16();
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string)
+        };
+        let content_type = header("content-type");
+        let location = header("location");
+        let limit = self.options.max_response_bytes;
+        let body = response
+            .body_mut()
+            .with_config()
+            .limit(limit)
+            .read_to_vec()
+            .map_err(|e| match e {
+                ureq::Error::BodyExceedsLimit(_) => Error {
+                    http_status: status,
+                    ..Error::new(
+                        ErrorKind::ResponseTooLarge,
+                        format!(
+                            "the response body is larger than max_response_bytes ({limit} bytes)"
+                        ),
+                    )
+                },
+                other => {
+                    let mut err = map_ureq_error(other, &self.options);
+                    err.http_status = status;
+                    err.context("reading the response body")
+                }
+            })?;
+        Ok(RawResponse {
+            status,
+            content_type,
+            location,
+            body: SecretBytes::new(body),
+        })
+    }
+
+    fn deadline<B: ureq::AsSendBody>(
+        &self,
+        request: http::Request<B>,
+        remaining: Duration,
+        reconfigure: bool,
+    ) -> http::Request<B> {
+        if reconfigure {
+            self.agent
+                .configure_request(request)
+                .timeout_global(Some(remaining))
+                .build()
+        } else {
+            request
+        }
+    }
+}
+
+struct RawResponse {
+    status: u16,
+    content_type: Option<String>,
+    location: Option<String>,
+    body: SecretBytes,
+}
+
+impl RawResponse {
+    fn into_response(self) -> Response {
+        Response {
+            status: self.status,
+            content_type: self.content_type,
+            body: self.body,
+        }
+    }
+}
+
+fn bad_request(e: http::Error) -> Error {
+    Error::invalid_argument(format!("cannot build the HTTP request: {e}"))
+}
+
+fn timeout_error(after: Duration) -> Error {
+    Error::new(
+        ErrorKind::Timeout,
+        format!("the request timed out after {} ms", after.as_millis()),
+    )
+}
+
+fn map_ureq_error(e: ureq::Error, options: &TransportOptions) -> Error {
+    match e {
+        ureq::Error::Timeout(which) => {
+            let (what, limit) = match which {
+                ureq::Timeout::Connect | ureq::Timeout::Resolve => {
+                    ("connecting", options.connect_timeout)
+                }
+                _ => ("the request", options.request_timeout),
+            };
+            Error::new(
+                ErrorKind::Timeout,
+                format!("{what} timed out after {} ms", limit.as_millis()),
+            )
+        }
+        ureq::Error::Io(io) if io.kind() == IoKind::TimedOut => {
+            Error::new(ErrorKind::Timeout, format!("the request timed out: {io}"))
+        }
+        ureq::Error::Io(io) => Error::new(ErrorKind::Network, format!("network error: {io}")),
+        ureq::Error::HostNotFound => Error::new(ErrorKind::Network, "host not found"),
+        ureq::Error::ConnectionFailed => Error::new(ErrorKind::Network, "connection failed"),
+        ureq::Error::Rustls(tls) => Error::new(ErrorKind::Tls, format!("TLS error: {tls}")),
+        ureq::Error::Tls(tls) => Error::new(ErrorKind::Tls, format!("TLS error: {tls}")),
+        ureq::Error::Pem(pem) => Error::new(ErrorKind::Tls, format!("certificate error: {pem}")),
+        ureq::Error::Protocol(p) => Error::protocol(format!("malformed HTTP response: {p}")),
+        ureq::Error::BadUri(u) => Error::invalid_argument(format!("bad URL: {u}")),
+        other => Error::new(ErrorKind::Network, format!("HTTP error: {other}")),
+    }
+}
+
+/// The bundled webpki roots plus the certificates of a PEM file.
+fn default_roots_plus(path: &std::path::Path) -> Result<Vec<Certificate<'static>>> {
+    let pem = std::fs::read(path).map_err(|e| {
+        Error::invalid_argument(format!("cannot read ca_file {}: {e}", path.display()))
+    })?;
+    let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+        .iter()
+        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
+        .collect();
+    let before = certs.len();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(_) => {}
+            Err(e) => {
+                return Err(Error::invalid_argument(format!(
+                    "ca_file {} is not valid PEM: {e}",
+                    path.display()
+                )))
+            }
+        }
+    }
+    if certs.len() == before {
+        return Err(Error::invalid_argument(format!(
+            "ca_file {} holds no certificate",
+            path.display()
+        )));
+    }
+    Ok(certs)
+}
+
+/// A short, printable piece of a body for error messages, with the request's secrets removed.
+pub fn excerpt(body: &[u8], secrets: &[&str]) -> String {
+    const MAX: usize = 200;
+    // Redact before cutting, so that no prefix of a secret survives at the cut.
+    let text = redact(&String::from_utf8_lossy(body), secrets);
+    let mut out: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(MAX)
+        .collect();
+    if text.chars().count() > MAX {
+        out.push('…');
+    }
+    out
+}
+
+/// Replaces every non-trivial secret in `text` with `[redacted]`.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    let mut out = text.to_string();
+    for secret in secrets.iter().filter(|s| s.len() >= 4) {
+        if out.contains(*secret) {
+            out = out.replace(*secret, "[redacted]");
+        }
+    }
+    out
+}
