@@ -3,18 +3,30 @@
 //! It logs a user in, keeps the access/refresh token pair fresh, and sends GraphQL requests
 //! with a bearer token. The safe Rust API is [`Client`]; the C ABI lives in [`ffi`].
 
+/// cbindgen:ignore
 pub mod client;
+/// cbindgen:ignore
 pub mod config;
+/// cbindgen:ignore
 pub mod credentials;
+/// cbindgen:ignore
 pub mod error;
 pub mod ffi;
+/// cbindgen:ignore
 mod graphql;
+/// cbindgen:ignore
 mod location;
+/// cbindgen:ignore
 mod response;
+/// cbindgen:ignore
 pub mod secret;
+/// cbindgen:ignore
 mod session;
+/// cbindgen:ignore
 pub mod token;
+/// cbindgen:ignore
 mod transport;
+/// cbindgen:ignore
 pub mod url;
 
 pub use client::Client;
@@ -24,4 +36,5 @@ pub use error::{Error, ErrorKind, Result};
 pub use secret::Secret;
 
 /// The library version, e.g. `"0.1.0"`.
+/// cbindgen:ignore
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
