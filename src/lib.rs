@@ -4,6 +4,8 @@
 //! with a bearer token. The safe Rust API is [`Client`]; the C ABI lives in [`ffi`].
 
 /// cbindgen:ignore
+pub mod admin;
+/// cbindgen:ignore
 pub mod client;
 /// cbindgen:ignore
 pub mod config;
@@ -29,6 +31,7 @@ mod transport;
 /// cbindgen:ignore
 pub mod url;
 
+pub use admin::{Admin, AdminOptions};
 pub use client::Client;
 pub use config::ClientOptions;
 pub use credentials::Credentials;

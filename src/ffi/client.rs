@@ -1,7 +1,7 @@
 //! The client handle's exports: `realm_client_new`, the logins, `realm_refresh`,
 //! `realm_graphql`, `realm_logout`, user info, session export/restore and `realm_free`.
 
-use super::boundary::{guard, guard_infallible, panic_error};
+use super::boundary::{guard, guard_infallible};
 use super::handles::Registry;
 use super::status::realm_status;
 use super::strings::{arg, opt_arg, OutString};
@@ -11,7 +11,6 @@ use crate::secret::Secret;
 use crate::{Client, ClientOptions};
 use once_cell::sync::Lazy;
 use std::ffi::c_char;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 
 /// An App Services client. Opaque: create it with `realm_client_new`, release it with
 /// `realm_free`. Safe to use from many threads at once.
@@ -22,24 +21,11 @@ pub struct realm_client {
 
 static CLIENTS: Lazy<Registry<Client>> = Lazy::new(|| Registry::new("realm_client"));
 
-/// Runs `body` on the live client behind `handle`; a panic poisons that client.
 fn with_client(
     handle: *const realm_client,
     body: impl FnOnce(&Client) -> Result<()>,
 ) -> realm_status {
-    guard(|| {
-        let entry = CLIENTS.get(handle as usize)?;
-        if entry.is_poisoned() {
-            return Err(Error::new(
-                crate::ErrorKind::Panic,
-                "this client is unusable after an internal error; free it",
-            ));
-        }
-        catch_unwind(AssertUnwindSafe(|| body(&entry.value))).unwrap_or_else(|p| {
-            entry.poison();
-            Err(panic_error(&*p))
-        })
-    })
+    CLIENTS.call(handle as usize, body)
 }
 
 /// Creates a client for `app_id` (the client App ID, e.g. "myapp-abcde"). `options_json` may be

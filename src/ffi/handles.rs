@@ -5,9 +5,12 @@
 //! double-freed handle is an invalid-argument error instead of undefined behaviour. Ids are
 //! never reused, so a stale handle cannot reach a newer object at a recycled address.
 
-use crate::error::{Error, Result};
+use super::boundary::{guard, panic_error};
+use super::status::realm_status;
+use crate::error::{Error, ErrorKind, Result};
 use parking_lot::RwLock;
 use std::collections::HashMap;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
@@ -72,5 +75,28 @@ impl<T> Registry<T> {
     /// Removes the handle; the object is dropped when the last call using it returns.
     pub fn remove(&self, handle: usize) -> bool {
         self.table.write().remove(&handle).is_some()
+    }
+}
+
+impl<T> Registry<T> {
+    /// Runs `body` on the live object behind `handle`, inside the panic boundary; a panic
+    /// poisons that object.
+    pub fn call(&self, handle: usize, body: impl FnOnce(&T) -> Result<()>) -> realm_status {
+        guard(|| {
+            let entry = self.get(handle)?;
+            if entry.is_poisoned() {
+                return Err(Error::new(
+                    ErrorKind::Panic,
+                    format!(
+                        "this {} is unusable after an internal error; free it",
+                        self.kind
+                    ),
+                ));
+            }
+            catch_unwind(AssertUnwindSafe(|| body(&entry.value))).unwrap_or_else(|p| {
+                entry.poison();
+                Err(panic_error(&*p))
+            })
+        })
     }
 }

@@ -4,13 +4,15 @@
 //! runs inside a panic boundary, and failures leave per-thread error detail. This module is
 //! the only place with `unsafe`.
 
-mod boundary;
 mod client;
+mod admin;
+mod boundary;
 mod handles;
 mod info;
 mod status;
 mod strings;
 
+pub use admin::*;
 pub use boundary::{
     realm_last_error_http_status, realm_last_error_link, realm_last_error_message,
     realm_last_error_server_code,
