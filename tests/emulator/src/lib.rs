@@ -1,0 +1,47 @@
+//! A local emulator of the Atlas App Services (MongoDB Realm) Client HTTP API and the Admin API
+//! subset `realm-client` uses, with a test-control surface (request log, faults, clock,
+//! settings). See README.md for the contract.
+
+mod api_error;
+mod auth;
+pub mod config;
+mod control;
+mod ejson;
+mod emulator;
+pub mod faults;
+mod graphql;
+mod http;
+pub mod ids;
+pub mod jwt;
+pub mod log;
+mod routes;
+mod server;
+mod shared;
+mod state;
+mod tokens;
+
+pub use config::Config;
+pub use emulator::Emulator;
+pub use faults::{Fault, FaultAction, PendingFault};
+pub use log::LoggedRequest;
+pub use state::{Settings, SettingsPatch};
+
+#[doc(hidden)]
+pub mod serve {
+    //! For the binary: serve a listener on the caller's runtime.
+    use crate::shared::Shared;
+    use crate::Config;
+    use std::sync::Arc;
+    use tokio::sync::watch;
+
+    pub async fn run(
+        listener: std::net::TcpListener,
+        cfg: Config,
+        shutdown: watch::Receiver<bool>,
+    ) -> std::io::Result<()> {
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::new(cfg, format!("http://{addr}")));
+        crate::server::serve(listener, shared, shutdown).await;
+        Ok(())
+    }
+}
