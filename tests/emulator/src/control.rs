@@ -10,15 +10,22 @@ use hyper::{Method, Response, StatusCode};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 
-fn bad(msg: impl Into<String>) -> Response<Body> {
-    http::json(StatusCode::BAD_REQUEST, &json!({ "error": msg.into() }))
+/// A refused control request: `{"error": ...}` with this status.
+struct Refusal(StatusCode, String);
+
+fn bad(msg: impl Into<String>) -> Refusal {
+    Refusal(StatusCode::BAD_REQUEST, msg.into())
+}
+
+fn not_found(msg: String) -> Refusal {
+    Refusal(StatusCode::NOT_FOUND, msg)
 }
 
 fn ok() -> Response<Body> {
     http::json(StatusCode::OK, &json!({ "ok": true }))
 }
 
-fn parse<T: DeserializeOwned>(req: &Req) -> Result<T, Response<Body>> {
+fn parse<T: DeserializeOwned>(req: &Req) -> Result<T, Refusal> {
     let body: &[u8] = if req.body.iter().all(u8::is_ascii_whitespace) {
         b"{}"
     } else {
@@ -28,10 +35,11 @@ fn parse<T: DeserializeOwned>(req: &Req) -> Result<T, Response<Body>> {
 }
 
 pub fn handle(shared: &Shared, req: &Req) -> Response<Body> {
-    route(shared, req).unwrap_or_else(|r| r)
+    route(shared, req)
+        .unwrap_or_else(|Refusal(status, error)| http::json(status, &json!({ "error": error })))
 }
 
-fn route(shared: &Shared, req: &Req) -> Result<Response<Body>, Response<Body>> {
+fn route(shared: &Shared, req: &Req) -> Result<Response<Body>, Refusal> {
     let path = req.path.trim_end_matches('/');
     let segs: Vec<&str> = path.split('/').skip(2).collect();
     let m = &req.method;
@@ -104,10 +112,6 @@ fn route(shared: &Shared, req: &Req) -> Result<Response<Body>, Response<Body>> {
         }
         _ => return Err(not_found(format!("no control route {} {}", m, req.path))),
     })
-}
-
-fn not_found(msg: String) -> Response<Body> {
-    http::json(StatusCode::NOT_FOUND, &json!({ "error": msg }))
 }
 
 fn clock(shared: &Shared) -> Response<Body> {

@@ -202,15 +202,21 @@ pub fn build_schema(movies: Movies) -> Schema {
         );
     let mutation = Object::new("Mutation").field(
         Field::new("insertOneMovie", TypeRef::named("Movie"), |ctx| {
-            let data = args_json(&ctx, "data");
-            let movies = movies_of(&ctx).cloned();
-            FieldFuture::new(async move {
-                let Some(Value::Object(data)) = data else {
-                    return Err("data must be an object".into());
-                };
-                let inserted = insert(&movies?, data)?;
-                Ok(Some(FieldValue::owned_any(inserted)))
-            })
+            let result = match (args_json(&ctx, "data"), movies_of(&ctx)) {
+                (Some(Value::Object(data)), Ok(movies)) => insert(movies, data),
+                (_, Err(e)) => Err(e),
+                _ => Err("data must be an object".into()),
+            };
+            match result {
+                Ok(doc) => FieldFuture::Value(Some(FieldValue::owned_any(doc))),
+                Err(e) => {
+                    // Reported on the field (with its path) so that the field alone becomes
+                    // null, as GraphQL wants; a resolver error would null the whole `data`.
+                    let err = ctx.set_error_path(e.into_server_error(ctx.item.pos));
+                    ctx.add_error(err);
+                    FieldFuture::Value(None)
+                }
+            }
         })
         .argument(InputValue::new(
             "data",
