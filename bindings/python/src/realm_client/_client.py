@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import weakref
 from ctypes import byref, c_void_p
-from typing import Any, Dict, Mapping, Optional, Union
+from typing import Any, Dict, Mapping, Optional, Union, cast
 
 from ._ffi import (
     CLIENT_OPTIONS,
@@ -63,7 +63,7 @@ class _Handle:
             raise
 
     def _out_string(self, fn: Any, *args: Any) -> str:
-        return self._call(lambda h, *a: self._lib.call_out_string(fn, h, *a), *args)
+        return cast(str, self._call(lambda h, *a: self._lib.call_out_string(fn, h, *a), *args))
 
     def _out_json(self, fn: Any, *args: Any) -> Any:
         return self._call(lambda h, *a: self._lib.call_out_json(fn, h, *a), *args)
@@ -228,7 +228,7 @@ class Client(_Handle):
     def user_info(self) -> Dict[str, Any]:
         """What is known of the user: ``id``, ``device_id``, ``provider``, ``profile``,
         ``claims``, ``custom_data``, ``access_token_expires_at``, ``access_token_expires_in_ms``."""
-        return self._out_json(self._lib.realm_user_json)
+        return cast(Dict[str, Any], self._out_json(self._lib.realm_user_json))
 
     def access_token(self) -> str:
         """The current access token, for calling other services (no I/O)."""
@@ -356,7 +356,7 @@ class AdminClient(_Handle):
         :class:`InvalidCredentialsError` when the admin keys are refused.
         """
         t = encode_str(access_token, "access_token")
-        return self._out_json(self._lib.realm_admin_verify_token, t)
+        return cast(Dict[str, Any], self._out_json(self._lib.realm_admin_verify_token, t))
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
@@ -364,8 +364,8 @@ class AdminClient(_Handle):
 
 
 def _checked(value: Any, name: str) -> str:
-    encode_str(value, name)
-    return value
+    encode_str(value, name)  # TypeError unless str
+    return cast(str, value)
 
 
 def library_version(library: LibraryArg = None) -> str:

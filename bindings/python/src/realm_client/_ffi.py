@@ -176,6 +176,35 @@ class Library:
     path: str
     version: str
     abi_version: int
+    # The exports, set from _PROTOTYPES in __init__ (ctypes function pointers).
+    realm_client_new: Any
+    realm_free: Any
+    realm_login: Any
+    realm_login_anonymous: Any
+    realm_login_email_password: Any
+    realm_login_api_key: Any
+    realm_login_custom_jwt: Any
+    realm_login_custom_function: Any
+    realm_refresh: Any
+    realm_graphql: Any
+    realm_logout: Any
+    realm_is_logged_in: Any
+    realm_user_id: Any
+    realm_user_json: Any
+    realm_access_token: Any
+    realm_session_export: Any
+    realm_session_restore: Any
+    realm_admin_new: Any
+    realm_admin_verify_token: Any
+    realm_admin_free: Any
+    realm_last_error_message: Any
+    realm_last_error_http_status: Any
+    realm_last_error_server_code: Any
+    realm_last_error_link: Any
+    realm_client_version: Any
+    realm_client_abi_version: Any
+    realm_status_name: Any
+    realm_string_free: Any
 
     def __init__(self, path: PathLike) -> None:
         self.path = os.fspath(path)
