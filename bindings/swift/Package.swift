@@ -23,17 +23,46 @@ let haveXCFramework = !forcePkgConfig && FileManager.default.fileExists(
 
 let applePlatforms: [Platform] = [.macOS, .iOS]
 
-var extraTargets: [Target] = []
-var cModule: [Target.Dependency]
-if haveXCFramework {
-    extraTargets.append(.binaryTarget(name: "RealmClientFFI", path: xcframeworkName))
-    cModule = [
+let extraTargets: [Target] = haveXCFramework
+    ? [.binaryTarget(name: "RealmClientFFI", path: xcframeworkName)]
+    : []
+let cModule: [Target.Dependency] = haveXCFramework
+    ? [
         .target(name: "RealmClientFFI", condition: .when(platforms: applePlatforms)),
         .target(name: "CRealmClient", condition: .when(platforms: [.linux])),
     ]
-} else {
-    cModule = [.target(name: "CRealmClient")]
-}
+    : [.target(name: "CRealmClient")]
+
+let mainTargets: [Target] = [
+    .systemLibrary(
+        name: "CRealmClient",
+        path: "Sources/CRealmClient",
+        pkgConfig: "realm_client"
+    ),
+    .target(
+        name: "RealmClient",
+        dependencies: cModule,
+        path: "Sources/RealmClient",
+        linkerSettings: [
+            // What the Rust staticlib needs on Apple platforms (`cargo rustc --print
+            // native-static-libs`; scripts/build-xcframework.sh prints the line). Harmless
+            // when the dynamic library is used instead.
+            .linkedFramework("Security", .when(platforms: applePlatforms)),
+            .linkedFramework("CoreFoundation", .when(platforms: applePlatforms)),
+            .linkedLibrary("iconv", .when(platforms: applePlatforms)),
+        ]
+    ),
+    .executableTarget(
+        name: "Example",
+        dependencies: ["RealmClient"],
+        path: "Sources/Example"
+    ),
+    .testTarget(
+        name: "RealmClientTests",
+        dependencies: ["RealmClient"],
+        path: "Tests/RealmClientTests"
+    ),
+]
 
 let package = Package(
     name: "RealmClient",
@@ -43,34 +72,5 @@ let package = Package(
         .library(name: "RealmClient", targets: ["RealmClient"]),
         .executable(name: "example", targets: ["Example"]),
     ],
-    targets: extraTargets + [
-        .systemLibrary(
-            name: "CRealmClient",
-            path: "Sources/CRealmClient",
-            pkgConfig: "realm_client"
-        ),
-        .target(
-            name: "RealmClient",
-            dependencies: cModule,
-            path: "Sources/RealmClient",
-            linkerSettings: [
-                // What the Rust staticlib needs on Apple platforms (`cargo rustc --print
-                // native-static-libs`; scripts/build-xcframework.sh prints the line). Harmless
-                // when the dynamic library is used instead.
-                .linkedFramework("Security", .when(platforms: applePlatforms)),
-                .linkedFramework("CoreFoundation", .when(platforms: applePlatforms)),
-                .linkedLibrary("iconv", .when(platforms: applePlatforms)),
-            ]
-        ),
-        .executableTarget(
-            name: "Example",
-            dependencies: ["RealmClient"],
-            path: "Sources/Example"
-        ),
-        .testTarget(
-            name: "RealmClientTests",
-            dependencies: ["RealmClient"],
-            path: "Tests/RealmClientTests"
-        ),
-    ]
+    targets: extraTargets + mainTargets
 )

@@ -18,7 +18,8 @@ final class AdminTests: XCTestCase {
     private func loggedInToken() throws -> (client: Client, token: String) {
         let client = try emulator.client()
         try client.login(email: Demo.email, password: Demo.password)
-        return (client, try client.accessToken())
+        let token = try client.accessToken()
+        return (client, token)
     }
 
     func testVerifyValidToken() throws {
