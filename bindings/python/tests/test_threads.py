@@ -77,12 +77,13 @@ def test_eight_threads_share_one_client_through_token_expiries(emu, make_client)
     counts = emu.counts()
     refreshes = counts.get(REFRESH, 0)
     expiries = elapsed / ttl
-    # Several expiries happened, and each was handled by one refresh for all 8 threads:
-    # the library refreshes at 3/4 of the lifetime (every 1.5 s here), so about elapsed / 1.5
-    # refreshes in all; 8 threads refreshing on their own would make several times as many.
+    # Several expiries happened, and each was handled by one refresh for all 8 threads. The
+    # library refreshes at 3/4 of the lifetime (1.5 s here); since exp is in whole seconds, a
+    # token may end on the server up to 1 s early, so a cycle lasts from 1 s to 1.5 s. 8 threads
+    # refreshing on their own would make up to 8 refreshes per cycle.
     assert expiries >= 3
     assert refreshes >= 3, counts
-    assert refreshes <= elapsed / (ttl * 0.75) + 2, counts
+    assert refreshes <= elapsed / (ttl / 2) + 2, counts
     # Tokens carry whole seconds (iat/exp), so a token can end on the server a little before
     # the library's margin says; such a request gets 401 and is retried once after a refresh.
     # Every other request succeeded, and no call needed more than that one retry.
@@ -93,10 +94,11 @@ def test_eight_threads_share_one_client_through_token_expiries(emu, make_client)
     assert len(rejected) <= THREADS * refreshes, len(rejected)
     assert all(r["status"] == 201 for r in emu.requests() if r["path"].endswith("/auth/session"))
     assert counts.get(login_path("local-userpass"), 0) == 0
+    print(f"\n{refreshes} refreshes, {len(rejected)} requests retried after 401, {sum(calls)} calls in {elapsed:.1f} s")
     # Every thread made progress and saw the token change.
     assert all(n > 10 for n in calls), calls
     assert all(len(t) >= 3 for t in tokens), [len(t) for t in tokens]
-    assert len(set().union(*tokens)) == refreshes + 1
+    assert 3 <= len(set().union(*tokens)) <= refreshes + 1
 
 
 def test_close_while_other_threads_call(emu, make_client):
