@@ -34,7 +34,7 @@ impl Emulator {
         let listener = TcpListener::bind((host, port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(cfg, format!("http://{addr}")));
+        let shared = Arc::new(Shared::new(cfg, crate::origin_of(addr)));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("realm-emulator")

@@ -26,6 +26,20 @@ pub use faults::{Fault, FaultAction, PendingFault};
 pub use log::LoggedRequest;
 pub use state::{Settings, SettingsPatch};
 
+/// `http://IP:PORT` for a bound address; an unspecified address (0.0.0.0, ::) is reported as
+/// loopback, since that is where a client on this machine reaches it.
+pub fn origin_of(addr: std::net::SocketAddr) -> String {
+    let mut addr = addr;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    format!("http://{addr}")
+}
+
 #[doc(hidden)]
 pub mod serve {
     //! For the binary: serve a listener on the caller's runtime.
@@ -39,8 +53,8 @@ pub mod serve {
         cfg: Config,
         shutdown: watch::Receiver<bool>,
     ) -> std::io::Result<()> {
-        let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(cfg, format!("http://{addr}")));
+        let origin = crate::origin_of(listener.local_addr()?);
+        let shared = Arc::new(Shared::new(cfg, origin));
         crate::server::serve(listener, shared, shutdown).await;
         Ok(())
     }

@@ -93,6 +93,19 @@ fn main() -> ExitCode {
         .expect("tokio runtime");
     let (tx, rx) = watch::channel(false);
     let tx = Arc::new(tx);
+    // Signal handlers go in before the first line is printed, so a client that sends SIGTERM
+    // as soon as it has read the line gets a clean stop, never the default action.
+    let signals = {
+        use tokio::signal::unix::{signal, SignalKind};
+        let _guard = runtime.enter();
+        match (
+            signal(SignalKind::terminate()),
+            signal(SignalKind::interrupt()),
+        ) {
+            (Ok(t), Ok(i)) => Some((t, i)),
+            _ => None,
+        }
+    };
     if args.stdin_watch {
         let tx = tx.clone();
         // A plain thread: a blocking read on stdin must not hold a runtime worker.
@@ -105,25 +118,20 @@ fn main() -> ExitCode {
     }
     {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "listening on http://{addr}");
+        let _ = writeln!(out, "listening on {}", realm_emulator::origin_of(addr));
         let _ = out.flush();
     }
     let result = runtime.block_on(async move {
-        let signals = tx.clone();
-        tokio::spawn(async move {
-            use tokio::signal::unix::{signal, SignalKind};
-            let (Ok(mut term), Ok(mut int)) = (
-                signal(SignalKind::terminate()),
-                signal(SignalKind::interrupt()),
-            ) else {
-                return;
-            };
-            tokio::select! {
-                _ = term.recv() => {}
-                _ = int.recv() => {}
-            }
-            let _ = signals.send(true);
-        });
+        if let Some((mut term, mut int)) = signals {
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = int.recv() => {}
+                }
+                let _ = tx.send(true);
+            });
+        }
         realm_emulator::serve::run(listener, cfg, rx).await
     });
     // Connection tasks (stalls, trickles) must not delay the exit.
