@@ -792,7 +792,7 @@ static void test_transport_errors(void)
     realm_free(c);
 
     /* A stalled answer hits request_timeout_ms. */
-    c = logged_in_client(", \"request_timeout_ms\": 500");
+    c = logged_in_client(", \"request_timeout_ms\": 2000");
     emu_fault("{\"path\": \"/api/client/v2.0/app/" APP_ID "/graphql\", \"count\": 1, \"action\": {\"kind\": \"stall\"}}");
     out = SENTINEL;
     {
