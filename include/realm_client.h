@@ -161,6 +161,58 @@ extern "C" {
 #endif // __cplusplus
 
 /**
+ * Creates an admin handle. `options_json` is a JSON object with public_api_key,
+ * private_api_key, group_id (the project id), app_id (the app's internal id, not the client
+ * App ID), and optionally base_url, timeouts and TLS options as for `realm_client_new`.
+ * No I/O: the admin login happens on first use. On failure `*out` is set to NULL.
+ *
+ * # Safety
+ * `options_json` is NULL or a NUL-terminated string; `out` is NULL or writable.
+ */
+realm_status realm_admin_new(const char *options_json, realm_admin **out);
+
+/**
+ * Verifies a client access token with the Admin API. REALM_OK: `*out_claims_json` receives
+ * the claims (sub, exp, iat, iss, domain_id, device_id, custom_user_data...).
+ * REALM_ERR_TOKEN_EXPIRED: the token has expired. REALM_ERR_INVALID_TOKEN: it is malformed or
+ * not genuine. REALM_ERR_INVALID_CREDENTIALS: the admin keys were refused. Logs in to the
+ * Admin API on first use and renews the admin token when it expires.
+ *
+ * # Safety
+ * `access_token` is NULL or a NUL-terminated string; `out_claims_json` is NULL or writable.
+ */
+realm_status realm_admin_verify_token(realm_admin *admin, const char *access_token, char **out_claims_json);
+
+/**
+ * Releases an admin handle; its keys and tokens are wiped. NULL is a no-op; a handle that was
+ * already freed is ignored.
+ */
+void realm_admin_free(realm_admin *admin);
+
+/**
+ * A description of the last failure on this thread, or "" after a success. Never NULL.
+ * Borrowed: valid until the next `realm_*` call on this thread; never free it.
+ */
+const char *realm_last_error_message(void);
+
+/**
+ * The HTTP status of the last failure on this thread; 0 when there was no HTTP response.
+ */
+int32_t realm_last_error_http_status(void);
+
+/**
+ * The server's `error_code` of the last failure on this thread (e.g. "InvalidSession"), or "".
+ * Never NULL. Borrowed like `realm_last_error_message()`.
+ */
+const char *realm_last_error_server_code(void);
+
+/**
+ * The server's `link` to its log entry for the last failure on this thread, or "". Never NULL.
+ * Borrowed like `realm_last_error_message()`.
+ */
+const char *realm_last_error_link(void);
+
+/**
  * Creates a client for `app_id` (the client App ID, e.g. "myapp-abcde"). `options_json` may be
  * NULL or a JSON object (see the README for the keys; unknown keys are an error). No network
  * I/O. On success `*out` holds the handle; on failure it is set to NULL.
@@ -293,58 +345,6 @@ realm_status realm_session_export(const realm_client *client, char **out_json);
  * `session_json` is NULL or a NUL-terminated string.
  */
 realm_status realm_session_restore(realm_client *client, const char *session_json);
-
-/**
- * Creates an admin handle. `options_json` is a JSON object with public_api_key,
- * private_api_key, group_id (the project id), app_id (the app's internal id, not the client
- * App ID), and optionally base_url, timeouts and TLS options as for `realm_client_new`.
- * No I/O: the admin login happens on first use. On failure `*out` is set to NULL.
- *
- * # Safety
- * `options_json` is NULL or a NUL-terminated string; `out` is NULL or writable.
- */
-realm_status realm_admin_new(const char *options_json, realm_admin **out);
-
-/**
- * Verifies a client access token with the Admin API. REALM_OK: `*out_claims_json` receives
- * the claims (sub, exp, iat, iss, domain_id, device_id, custom_user_data...).
- * REALM_ERR_TOKEN_EXPIRED: the token has expired. REALM_ERR_INVALID_TOKEN: it is malformed or
- * not genuine. REALM_ERR_INVALID_CREDENTIALS: the admin keys were refused. Logs in to the
- * Admin API on first use and renews the admin token when it expires.
- *
- * # Safety
- * `access_token` is NULL or a NUL-terminated string; `out_claims_json` is NULL or writable.
- */
-realm_status realm_admin_verify_token(realm_admin *admin, const char *access_token, char **out_claims_json);
-
-/**
- * Releases an admin handle; its keys and tokens are wiped. NULL is a no-op; a handle that was
- * already freed is ignored.
- */
-void realm_admin_free(realm_admin *admin);
-
-/**
- * A description of the last failure on this thread, or "" after a success. Never NULL.
- * Borrowed: valid until the next `realm_*` call on this thread; never free it.
- */
-const char *realm_last_error_message(void);
-
-/**
- * The HTTP status of the last failure on this thread; 0 when there was no HTTP response.
- */
-int32_t realm_last_error_http_status(void);
-
-/**
- * The server's `error_code` of the last failure on this thread (e.g. "InvalidSession"), or "".
- * Never NULL. Borrowed like `realm_last_error_message()`.
- */
-const char *realm_last_error_server_code(void);
-
-/**
- * The server's `link` to its log entry for the last failure on this thread, or "". Never NULL.
- * Borrowed like `realm_last_error_message()`.
- */
-const char *realm_last_error_link(void);
 
 /**
  * The library version, e.g. "0.1.0"; equals the `REALM_CLIENT_VERSION` header macro. Static:

@@ -319,12 +319,16 @@ impl Client {
         }
     }
 
-    /// Sends a request that carries the access token. A 401 answer (whatever its body) leads to
-    /// exactly one refresh and one resend; the second answer is final.
-    fn send_with_access(&self, method: Method, url: &str, body: Option<&[u8]>) -> Result<Response> {
+    fn send_with_access(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&[u8]>,
+    ) -> Result<Response> {
         let (session, current) = self.usable_token()?;
+        let url = self.host()?.app_url(&self.app_id, path);
         let token = current.token.token.expose();
-        let response = self.send(method, url.to_string(), body, Some(token), &[token])?;
+        let response = self.send(method, url.clone(), body, Some(token), &[token])?;
         if response.status != 401 {
             return Ok(response);
         }
@@ -337,7 +341,7 @@ impl Client {
             Err(e) => return Err(e.context("the server refused the access token (HTTP 401)")),
         };
         let token = fresh.token.token.expose();
-        self.send(method, url.to_string(), body, Some(token), &[token])
+        self.send(method, url, body, Some(token), &[token])
     }
 
     // ---- GraphQL ---------------------------------------------------------------------------
@@ -351,8 +355,7 @@ impl Client {
         operation_name: Option<&str>,
     ) -> Result<String> {
         let body = graphql::request_body(query, variables_json, operation_name)?;
-        let url = self.host()?.app_url(&self.app_id, "/graphql");
-        let response = self.send_with_access(Method::Post, &url, Some(&body))?;
+        let response = self.send_with_access(Method::Post, "/graphql", Some(&body))?;
         if !response.is_success() {
             let session_token = self.session.read().as_ref().and_then(|s| s.current());
             let secret = session_token.as_ref().map(|c| c.token.token.expose());

@@ -57,7 +57,14 @@ struct Envelope {
 /// The response text, once it is known to be a JSON object with `data` or `errors`.
 pub fn envelope(response: Response) -> Result<String> {
     let content_type_ok = response.content_type.is_none() || response.is_json();
+    // A struct also deserialises from an array, hence the look at the first byte.
+    let is_object = response
+        .body
+        .iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{');
     let shaped = content_type_ok
+        && is_object
         && serde_json::from_slice::<Envelope>(&response.body)
             .is_ok_and(|e| e.data.is_some() || e.errors.is_some());
     if !shaped {

@@ -15,6 +15,8 @@ const BASE64URL_LENIENT: GeneralPurpose = GeneralPurpose::new(
 
 /// Refresh this long before the end, at most; a quarter of the lifetime for short tokens.
 const MAX_REFRESH_MARGIN: Duration = Duration::from_secs(300);
+/// `iat` and `exp` are whole seconds, so a token may have up to a second less than `exp - iat`.
+const CLAIM_GRANULARITY: Duration = Duration::from_secs(1);
 
 /// The payload of a JWT, or `None` when the text is not a JWT with a JSON object payload.
 pub fn decode_claims(token: &str) -> Option<Map<String, Value>> {
@@ -68,7 +70,7 @@ impl AccessToken {
     pub fn needs_refresh(&self, now: Instant) -> bool {
         match self.lifetime {
             Some(lifetime) => {
-                let margin = (lifetime / 4).min(MAX_REFRESH_MARGIN);
+                let margin = (lifetime / 4).min(MAX_REFRESH_MARGIN) + CLAIM_GRANULARITY;
                 now.saturating_duration_since(self.received) + margin >= lifetime
             }
             None => false,
@@ -150,11 +152,12 @@ mod tests {
         let start = Instant::now();
         // Issued far in the server's past: only exp - iat matters.
         let t = AccessToken::new(jwt(r#"{"exp":1000001800,"iat":1000000000}"#), start);
-        assert!(!t.needs_refresh(start + Duration::from_secs(1499)));
-        assert!(t.needs_refresh(start + Duration::from_secs(1500)));
-        let short = AccessToken::new(jwt(r#"{"exp":104,"iat":100}"#), start);
-        assert!(!short.needs_refresh(start + Duration::from_secs(2)));
-        assert!(short.needs_refresh(start + Duration::from_secs(3)));
-        assert!(short.is_expired(start + Duration::from_secs(4)));
+        assert!(!t.needs_refresh(start + Duration::from_secs(1498)));
+        assert!(t.needs_refresh(start + Duration::from_secs(1499)));
+        let short = AccessToken::new(jwt(r#"{"exp":108,"iat":100}"#), start);
+        assert!(!short.needs_refresh(start + Duration::from_millis(4900)));
+        assert!(short.needs_refresh(start + Duration::from_secs(5)));
+        assert!(!short.is_expired(start + Duration::from_millis(7900)));
+        assert!(short.is_expired(start + Duration::from_secs(8)));
     }
 }

@@ -4,9 +4,9 @@
 //! runs inside a panic boundary, and failures leave per-thread error detail. This module is
 //! the only place with `unsafe`.
 
-mod client;
 mod admin;
 mod boundary;
+mod client;
 mod handles;
 mod info;
 mod status;
