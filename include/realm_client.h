@@ -15,7 +15,8 @@
  *     realm_free(NULL) is a no-op, and a freed or foreign handle is REALM_ERR_INVALID_ARGUMENT.
  *  6. One realm_client may be used from many threads at once; token refresh is single-flight.
  *  7. Error detail (realm_last_error_*) is per thread: read it on the failing call's thread,
- *     right after it, before any other realm_* call. Each fallible call resets it.
+ *     right after it. Each fallible call resets it; the realm_last_error_* functions,
+ *     realm_status_name and the version functions do not, so they may be read in any order.
  *  8. Every call may block on network I/O for up to the configured timeouts: keep it off UI
  *     threads. The library starts no threads and makes no callbacks.
  *  9. A Rust panic never crosses this boundary: it becomes REALM_ERR_PANIC, and that handle
@@ -191,7 +192,7 @@ void realm_admin_free(realm_admin *admin);
 
 /**
  * A description of the last failure on this thread, or "" after a success. Never NULL.
- * Borrowed: valid until the next `realm_*` call on this thread; never free it.
+ * Borrowed: valid until the next fallible `realm_*` call on this thread; never free it.
  */
 const char *realm_last_error_message(void);
 
@@ -322,6 +323,9 @@ realm_status realm_user_json(const realm_client *client, char **out_json);
 
 /**
  * The current access token, for calling other services (no I/O: it may be near its end).
+ * After `realm_session_restore` there is none until the first refresh (`realm_refresh`, or
+ * any request): until then this gives REALM_ERR_NOT_LOGGED_IN while `realm_is_logged_in` is
+ * true.
  *
  * # Safety
  * `out` is NULL or writable.

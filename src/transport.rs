@@ -287,6 +287,9 @@ fn map_ureq_error(e: ureq::Error, options: &TransportOptions) -> Error {
                 format!("{what} timed out after {} ms", limit.as_millis()),
             )
         }
+        ureq::Error::Io(io) if is_tls(&io) => {
+            Error::new(ErrorKind::Tls, format!("TLS error: {io}"))
+        }
         ureq::Error::Io(io) if io.kind() == IoKind::TimedOut => {
             Error::new(ErrorKind::Timeout, format!("the request timed out: {io}"))
         }
@@ -300,6 +303,12 @@ fn map_ureq_error(e: ureq::Error, options: &TransportOptions) -> Error {
         ureq::Error::BadUri(u) => Error::invalid_argument(format!("bad URL: {u}")),
         other => Error::new(ErrorKind::Network, format!("HTTP error: {other}")),
     }
+}
+
+/// rustls reports handshake and certificate failures as I/O errors wrapping a `rustls::Error`.
+fn is_tls(io: &std::io::Error) -> bool {
+    io.get_ref()
+        .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
 }
 
 /// The bundled webpki roots plus the certificates of a PEM file.

@@ -378,3 +378,20 @@ fn calls_without_a_session_fail_locally() {
     c.logout().unwrap();
     assert!(emu.requests().is_empty());
 }
+
+#[test]
+fn tls_failures_are_tls_errors() {
+    let emu = Emulator::start();
+    // The emulator speaks plain HTTP: a TLS handshake with it fails.
+    let options = json!({ "base_url": emu.url.replace("http://", "https://") }).to_string();
+    let c = Client::new(APP, ClientOptions::from_json(Some(&options)).unwrap()).unwrap();
+    let err = c.login(Credentials::Anonymous).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Tls, "{err:?}");
+    // A CA file that is not PEM is refused when the client is made.
+    let dir = std::env::temp_dir().join(format!("realm-client-ca-{}", std::process::id()));
+    std::fs::write(&dir, "not a certificate").unwrap();
+    let options = json!({ "base_url": emu.url, "ca_file": dir }).to_string();
+    let err = Client::new(APP, ClientOptions::from_json(Some(&options)).unwrap()).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::InvalidArgument, "{err:?}");
+    std::fs::remove_file(&dir).unwrap();
+}

@@ -4,9 +4,9 @@
 use super::boundary::{guard, guard_infallible};
 use super::handles::Registry;
 use super::status::realm_status;
-use super::strings::{arg, OutString};
+use super::strings::arg;
 use crate::admin::{Admin, AdminOptions};
-use crate::error::{Error, Result};
+use crate::error::Error;
 use once_cell::sync::Lazy;
 use std::ffi::c_char;
 
@@ -19,10 +19,6 @@ pub struct realm_admin {
 }
 
 static ADMINS: Lazy<Registry<Admin>> = Lazy::new(|| Registry::new("realm_admin"));
-
-fn with_admin(handle: *const realm_admin, body: impl FnOnce(&Admin) -> Result<()>) -> realm_status {
-    ADMINS.call(handle as usize, body)
-}
 
 /// Creates an admin handle. `options_json` is a JSON object with public_api_key,
 /// private_api_key, group_id (the project id), app_id (the app's internal id, not the client
@@ -66,13 +62,12 @@ pub unsafe extern "C" fn realm_admin_verify_token(
     access_token: *const c_char,
     out_claims_json: *mut *mut c_char,
 ) -> realm_status {
-    with_admin(admin, |a| {
-        // SAFETY: NULL or valid per the contract above.
-        let out = unsafe { OutString::new(out_claims_json, "out_claims_json")? };
-        // SAFETY: NULL or a valid string per the contract above.
-        let token = unsafe { arg(access_token, "access_token")? };
-        out.set(a.verify_token(token)?)
-    })
+    // SAFETY: NULL or valid per the contract above.
+    unsafe {
+        ADMINS.call_out(admin as usize, out_claims_json, "out_claims_json", |a| {
+            a.verify_token(arg(access_token, "access_token")?)
+        })
+    }
 }
 
 /// Releases an admin handle; its keys and tokens are wiped. NULL is a no-op; a handle that was

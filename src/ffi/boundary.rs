@@ -74,7 +74,7 @@ fn with_last<T>(read: impl FnOnce(&LastError) -> T) -> T {
 }
 
 /// A description of the last failure on this thread, or "" after a success. Never NULL.
-/// Borrowed: valid until the next `realm_*` call on this thread; never free it.
+/// Borrowed: valid until the next fallible `realm_*` call on this thread; never free it.
 #[no_mangle]
 pub extern "C" fn realm_last_error_message() -> *const c_char {
     guard_infallible(c"".as_ptr(), || with_last(|e| e.message.as_ptr()))

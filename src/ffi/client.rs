@@ -4,7 +4,7 @@
 use super::boundary::{guard, guard_infallible};
 use super::handles::Registry;
 use super::status::realm_status;
-use super::strings::{arg, opt_arg, OutString};
+use super::strings::{arg, opt_arg};
 use crate::credentials::Credentials;
 use crate::error::{Error, Result};
 use crate::secret::Secret;
@@ -26,6 +26,18 @@ fn with_client(
     body: impl FnOnce(&Client) -> Result<()>,
 ) -> realm_status {
     CLIENTS.call(handle as usize, body)
+}
+
+/// # Safety
+/// `out` is NULL or writable.
+unsafe fn with_client_out(
+    handle: *const realm_client,
+    out: *mut *mut c_char,
+    out_name: &str,
+    body: impl FnOnce(&Client) -> Result<String>,
+) -> realm_status {
+    // SAFETY: the caller's guarantee about `out` is passed on unchanged.
+    unsafe { CLIENTS.call_out(handle as usize, out, out_name, body) }
 }
 
 /// Creates a client for `app_id` (the client App ID, e.g. "myapp-abcde"). `options_json` may be
@@ -189,19 +201,17 @@ pub unsafe extern "C" fn realm_graphql(
     operation_name: *const c_char,
     out_json: *mut *mut c_char,
 ) -> realm_status {
-    with_client(client, |c| {
-        // SAFETY: NULL or valid per the contract above.
-        let out = unsafe { OutString::new(out_json, "out_json")? };
-        // SAFETY: NULL or valid strings per the contract above.
-        let (query, variables, op) = unsafe {
-            (
+    // SAFETY: NULL or valid per the contract above.
+    unsafe {
+        with_client_out(client, out_json, "out_json", |c| {
+            let (query, variables, op) = (
                 arg(query, "query")?,
                 opt_arg(variables_json, "variables_json")?,
                 opt_arg(operation_name, "operation_name")?,
-            )
-        };
-        out.set(c.graphql(query, variables, op)?)
-    })
+            );
+            c.graphql(query, variables, op)
+        })
+    }
 }
 
 /// Logs out: the local session is cleared whatever happens, then revoked on the server; the
@@ -230,11 +240,8 @@ pub unsafe extern "C" fn realm_user_id(
     client: *const realm_client,
     out: *mut *mut c_char,
 ) -> realm_status {
-    with_client(client, |c| {
-        // SAFETY: NULL or valid per the contract above.
-        let out = unsafe { OutString::new(out, "out")? };
-        out.set(c.user_id()?)
-    })
+    // SAFETY: NULL or valid per the contract above.
+    unsafe { with_client_out(client, out, "out", |c| c.user_id()) }
 }
 
 /// A JSON object describing the user: id, device_id, provider, profile, claims (the access
@@ -247,14 +254,14 @@ pub unsafe extern "C" fn realm_user_json(
     client: *const realm_client,
     out_json: *mut *mut c_char,
 ) -> realm_status {
-    with_client(client, |c| {
-        // SAFETY: NULL or valid per the contract above.
-        let out = unsafe { OutString::new(out_json, "out_json")? };
-        out.set(c.user_json()?)
-    })
+    // SAFETY: NULL or valid per the contract above.
+    unsafe { with_client_out(client, out_json, "out_json", |c| c.user_json()) }
 }
 
 /// The current access token, for calling other services (no I/O: it may be near its end).
+/// After `realm_session_restore` there is none until the first refresh (`realm_refresh`, or
+/// any request): until then this gives REALM_ERR_NOT_LOGGED_IN while `realm_is_logged_in` is
+/// true.
 ///
 /// # Safety
 /// `out` is NULL or writable.
@@ -263,12 +270,13 @@ pub unsafe extern "C" fn realm_access_token(
     client: *const realm_client,
     out: *mut *mut c_char,
 ) -> realm_status {
-    with_client(client, |c| {
-        // SAFETY: NULL or valid per the contract above.
-        let out = unsafe { OutString::new(out, "out")? };
-        let token: Secret = c.access_token()?;
-        out.set(token.expose().to_string())
-    })
+    // SAFETY: NULL or valid per the contract above.
+    unsafe {
+        with_client_out(client, out, "out", |c| {
+            let token: Secret = c.access_token()?;
+            Ok(token.expose().to_string())
+        })
+    }
 }
 
 /// A versioned JSON blob holding the refresh token, to keep in the platform's keychain and
@@ -281,12 +289,12 @@ pub unsafe extern "C" fn realm_session_export(
     client: *const realm_client,
     out_json: *mut *mut c_char,
 ) -> realm_status {
-    with_client(client, |c| {
-        // SAFETY: NULL or valid per the contract above.
-        let out = unsafe { OutString::new(out_json, "out_json")? };
-        let blob = c.export_session()?;
-        out.set(blob.expose().to_string())
-    })
+    // SAFETY: NULL or valid per the contract above.
+    unsafe {
+        with_client_out(client, out_json, "out_json", |c| {
+            Ok(c.export_session()?.expose().to_string())
+        })
+    }
 }
 
 /// Installs a session from `realm_session_export`'s blob, without I/O. A blob for another app

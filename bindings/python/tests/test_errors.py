@@ -200,21 +200,11 @@ def _tls_to_plain_http(emu):
     return info.value
 
 
-def test_tls_failure_is_at_least_a_network_error(emu):
-    err = _tls_to_plain_http(emu)
-    assert err.http_status == 0
-    assert err.status in (Status.TLS, Status.NETWORK)
-
-
-@pytest.mark.xfail(
-    reason="library bug: ureq 3 hands rustls handshake and certificate errors over as io errors, "
-    "which src/transport.rs map_ureq_error maps to REALM_ERR_NETWORK instead of REALM_ERR_TLS",
-    strict=False,
-)
 def test_tls_failure_is_a_tls_error(emu):
     err = _tls_to_plain_http(emu)
     assert type(err) is realm_client.TlsError
     assert err.status == Status.TLS
+    assert err.http_status == 0
 
 
 def test_protocol_error(emu, client):
