@@ -6,7 +6,7 @@
 use crate::config::{opt_string, parse_object, reject_unknown, TransportOptions, TRANSPORT_KEYS};
 use crate::error::{Error, ErrorKind, Result};
 use crate::response::{json_object, required_string, server_error, unexpected_body};
-use crate::secret::{Secret, SecretBytes};
+use crate::secret::{Secret, SecretBytes, SecretJson};
 use crate::token::AccessToken;
 use crate::transport::{Method, Request, Response, Transport};
 use parking_lot::{Mutex, RwLock};
@@ -106,6 +106,7 @@ impl Admin {
 
     fn send(
         &self,
+        deadline: Instant,
         url: String,
         body: Option<&[u8]>,
         bearer: Option<&str>,
@@ -118,12 +119,14 @@ impl Admin {
             bearer,
             trusted: &[],
             secrets,
+            deadline,
         })
     }
 
     /// Verifies a client access token: `Ok` with the claims JSON object when it is valid;
     /// `TokenExpired` when it has expired; `InvalidToken` when it is malformed or not genuine.
     pub fn verify_token(&self, access_token: &str) -> Result<String> {
+        let deadline = self.transport.deadline();
         if access_token.is_empty() {
             return Err(Error::invalid_argument("access_token must not be empty"));
         }
@@ -134,9 +137,10 @@ impl Admin {
         let mut body = SecretBytes::new(Vec::with_capacity(access_token.len() + 16));
         serde_json::to_writer(&mut *body, &json!({ "token": access_token }))
             .expect("a JSON value always serialises");
-        let auth = self.current_auth()?;
+        let auth = self.current_auth(deadline)?;
         let secrets = [access_token, auth.access.token.expose()];
         let mut response = self.send(
+            deadline,
             url.clone(),
             Some(&body),
             Some(auth.access.token.expose()),
@@ -144,19 +148,25 @@ impl Admin {
         )?;
         if response.status == 401 {
             // The admin token expired or was revoked: renew it once and resend once.
-            let auth = self.renew(auth.generation)?;
+            let auth = self.renew(auth.generation, deadline)?;
             let secrets = [access_token, auth.access.token.expose()];
-            response = self.send(url, Some(&body), Some(auth.access.token.expose()), &secrets)?;
+            response = self.send(
+                deadline,
+                url,
+                Some(&body),
+                Some(auth.access.token.expose()),
+                &secrets,
+            )?;
         }
         let secrets = [access_token];
         verify_outcome(&response, &secrets)
     }
 
-    fn current_auth(&self) -> Result<Arc<AdminAuth>> {
+    fn current_auth(&self, deadline: Instant) -> Result<Arc<AdminAuth>> {
         let current = self.auth.read().clone();
         match current {
             Some(auth) if !auth.access.needs_refresh(Instant::now()) => Ok(auth),
-            Some(auth) => self.renew(auth.generation).or_else(|e| {
+            Some(auth) => self.renew(auth.generation, deadline).or_else(|e| {
                 if !auth.access.is_expired(Instant::now())
                     && e.kind != ErrorKind::InvalidCredentials
                 {
@@ -165,13 +175,13 @@ impl Admin {
                     Err(e)
                 }
             }),
-            None => self.renew(0),
+            None => self.renew(0, deadline),
         }
     }
 
     /// Single-flight renewal: refresh with the admin refresh token, or log in when there is
     /// none or it was refused. `seen` is the generation the caller found wanting.
-    fn renew(&self, seen: u64) -> Result<Arc<AdminAuth>> {
+    fn renew(&self, seen: u64, deadline: Instant) -> Result<Arc<AdminAuth>> {
         let _guard = self.renew_lock.lock();
         let current = self.auth.read().clone();
         if let Some(auth) = current.as_ref().filter(|a| a.generation != seen) {
@@ -179,23 +189,23 @@ impl Admin {
         }
         let generation = seen + 1;
         let renewed = match current {
-            Some(auth) => match self.refresh(&auth.refresh) {
+            Some(auth) => match self.refresh(&auth.refresh, deadline) {
                 Ok(access) => AdminAuth {
                     access,
                     refresh: auth.refresh.clone(),
                     generation,
                 },
-                Err(e) if e.http_status == 401 => self.login(generation)?,
+                Err(e) if e.http_status == 401 => self.login(generation, deadline)?,
                 Err(e) => return Err(e),
             },
-            None => self.login(generation)?,
+            None => self.login(generation, deadline)?,
         };
         let renewed = Arc::new(renewed);
         *self.auth.write() = Some(renewed.clone());
         Ok(renewed)
     }
 
-    fn login(&self, generation: u64) -> Result<AdminAuth> {
+    fn login(&self, generation: u64, deadline: Instant) -> Result<AdminAuth> {
         let private = self.options.private_api_key.expose();
         let mut body = SecretBytes::new(Vec::with_capacity(128));
         serde_json::to_writer(
@@ -205,7 +215,7 @@ impl Admin {
         .expect("a JSON value always serialises");
         let secrets = [private];
         let url = self.url("/auth/providers/mongodb-cloud/login");
-        let response = self.send(url, Some(&body), None, &secrets)?;
+        let response = self.send(deadline, url, Some(&body), None, &secrets)?;
         let what = "admin login";
         if matches!(response.status, 401 | 403) {
             let err = server_error(&response, what, &secrets);
@@ -215,9 +225,9 @@ impl Admin {
             return Err(server_error(&response, what, &secrets));
         }
         let received = Instant::now();
-        let map = json_object(&response, what, &secrets)?;
-        let access = required_string(&map, "access_token", what, response.status)?;
-        let refresh = required_string(&map, "refresh_token", what, response.status)?;
+        let parsed = SecretJson(Value::Object(json_object(&response, what, &secrets)?));
+        let access = required_string(parsed.object(), "access_token", what, response.status)?;
+        let refresh = required_string(parsed.object(), "refresh_token", what, response.status)?;
         Ok(AdminAuth {
             access: AccessToken::new(access, received),
             refresh: Secret::new(refresh),
@@ -225,10 +235,11 @@ impl Admin {
         })
     }
 
-    fn refresh(&self, refresh: &Secret) -> Result<AccessToken> {
+    fn refresh(&self, refresh: &Secret, deadline: Instant) -> Result<AccessToken> {
         let secrets = [refresh.expose()];
         let what = "refreshing the admin access token";
         let response = self.send(
+            deadline,
             self.url("/auth/session"),
             None,
             Some(refresh.expose()),
@@ -238,8 +249,8 @@ impl Admin {
             return Err(server_error(&response, what, &secrets));
         }
         let received = Instant::now();
-        let map = json_object(&response, what, &secrets)?;
-        let access = required_string(&map, "access_token", what, response.status)?;
+        let parsed = SecretJson(Value::Object(json_object(&response, what, &secrets)?));
+        let access = required_string(parsed.object(), "access_token", what, response.status)?;
         Ok(AccessToken::new(access, received))
     }
 }

@@ -6,13 +6,14 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::graphql;
 use crate::location::{Host, Location};
 use crate::response::{json_object, required_string, server_error};
-use crate::secret::Secret;
+use crate::secret::{Secret, SecretJson};
 use crate::session::{Current, Session};
 use crate::token::AccessToken;
 use crate::transport::{Method, Request, Response, Transport};
 use crate::url::validate_app_id;
 use parking_lot::{Mutex, RwLock};
 use serde_json::{json, Map, Value};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -70,20 +71,26 @@ impl Client {
         &self.options
     }
 
-    fn host(&self) -> Result<&Host> {
-        self.location
-            .get(&self.transport, &self.app_id, self.options.skip_location)
+    fn host(&self, deadline: Instant) -> Result<&Host> {
+        self.location.get(
+            &self.transport,
+            &self.app_id,
+            self.options.skip_location,
+            deadline,
+        )
     }
 
+    /// Sends one request that is part of an operation ending at `deadline`.
     fn send(
         &self,
+        deadline: Instant,
         method: Method,
         url: String,
         body: Option<&[u8]>,
         bearer: Option<&str>,
         secrets: &[&str],
     ) -> Result<Response> {
-        let host = self.host()?;
+        let host = self.host(deadline)?;
         self.transport.send(&Request {
             method,
             url,
@@ -91,6 +98,7 @@ impl Client {
             bearer,
             trusted: &host.trusted,
             secrets,
+            deadline,
         })
     }
 
@@ -111,29 +119,31 @@ impl Client {
         {
             return Ok(());
         }
-        self.login_locked(credentials).map(|_| ())
+        self.login_locked(credentials, self.transport.deadline())
+            .map(|_| ())
     }
 
-    fn login_locked(&self, credentials: Credentials) -> Result<Arc<Session>> {
+    fn login_locked(&self, credentials: Credentials, deadline: Instant) -> Result<Arc<Session>> {
         let secrets = credentials.secrets();
-        let host = self.host()?;
+        let host = self.host(deadline)?;
         let url = host.app_url(
             &self.app_id,
             &format!("/auth/providers/{}/login", credentials.provider()),
         );
         let body = credentials.body(self.device_info());
-        let response = self.send(Method::Post, url, Some(&body), None, &secrets)?;
+        let response = self.send(deadline, Method::Post, url, Some(&body), None, &secrets)?;
         if !response.is_success() {
             return Err(login_error(server_error(&response, "login", &secrets)));
         }
         let received = Instant::now();
-        let map = json_object(&response, "login", &secrets)?;
-        let get = |key| required_string(&map, key, "login", response.status);
+        let parsed = SecretJson(Value::Object(json_object(&response, "login", &secrets)?));
+        let map = parsed.object();
+        let get = |key| required_string(map, key, "login", response.status);
         let access = Secret::new(get("access_token")?);
         let refresh = Secret::new(get("refresh_token")?);
         let user_id = get("user_id")?;
         let device_id = get("device_id")?;
-        let profile = self.fetch_profile(access.expose())?;
+        let profile = self.fetch_profile(access.expose(), deadline)?;
         if device_id != NO_DEVICE {
             *self.device_id.lock() = Some(device_id.clone());
         }
@@ -150,10 +160,17 @@ impl Client {
         Ok(session)
     }
 
-    fn fetch_profile(&self, access_token: &str) -> Result<Value> {
-        let url = self.host()?.auth_url("/profile");
+    fn fetch_profile(&self, access_token: &str, deadline: Instant) -> Result<Value> {
+        let url = self.host(deadline)?.auth_url("/profile");
         let secrets = [access_token];
-        let response = self.send(Method::Get, url, None, Some(access_token), &secrets)?;
+        let response = self.send(
+            deadline,
+            Method::Get,
+            url,
+            None,
+            Some(access_token),
+            &secrets,
+        )?;
         if !response.is_success() {
             return Err(server_error(
                 &response,
@@ -193,41 +210,51 @@ impl Client {
 
     /// Gets a new access token with the refresh token, now.
     pub fn refresh(&self) -> Result<()> {
+        let deadline = self.transport.deadline();
         let session = self.current_session()?;
         let generation = session.generation();
-        match self.refresh_session(&session, generation) {
+        match self.refresh_session(&session, generation, deadline) {
             Ok(_) => Ok(()),
             Err(e) if e.kind == ErrorKind::SessionExpired && self.options.auto_relogin => {
-                self.relogin(&session).map(|_| ())
+                self.relogin(&session, deadline).map(|_| ())
             }
             Err(e) => Err(e),
         }
     }
 
+    fn ended_error() -> Error {
+        Error::new(
+            ErrorKind::SessionExpired,
+            "the session has ended: log in again",
+        )
+    }
+
     /// Single-flight refresh: the first caller sends the request; callers that waited for it
     /// take its result. `seen` is the generation of the token the caller found wanting.
-    fn refresh_session(&self, session: &Arc<Session>, seen: u64) -> Result<Current> {
-        let attempts_before = session.attempts.load(std::sync::atomic::Ordering::Acquire);
+    fn refresh_session(
+        &self,
+        session: &Arc<Session>,
+        seen: u64,
+        deadline: Instant,
+    ) -> Result<Current> {
+        let attempts_before = session.attempts.load(Ordering::Acquire);
         let mut last_failure = session.refresh_lock.lock();
         if session.has_ended() {
-            return Err(Error::new(
-                ErrorKind::SessionExpired,
-                "the session has ended: log in again",
-            ));
+            return Err(Client::ended_error());
         }
         if let Some(current) = session.current().filter(|c| c.generation != seen) {
             return Ok(current);
         }
-        if session.attempts.load(std::sync::atomic::Ordering::Acquire) != attempts_before {
+        if session.attempts.load(Ordering::Acquire) != attempts_before {
             if let Some(err) = last_failure.clone() {
                 return Err(err);
             }
         }
-        let result = self.send_refresh(session);
-        session
-            .attempts
-            .fetch_add(1, std::sync::atomic::Ordering::AcqRel);
+        let result = self.send_refresh(session, deadline);
+        session.attempts.fetch_add(1, Ordering::AcqRel);
         match result {
+            // A logout while the refresh was under way wins: nothing is sent with this token.
+            Ok(_) if session.has_ended() => Err(Client::ended_error()),
             Ok(token) => {
                 *last_failure = None;
                 Ok(session.install(token))
@@ -246,11 +273,11 @@ impl Client {
         }
     }
 
-    fn send_refresh(&self, session: &Session) -> Result<AccessToken> {
-        let url = self.host()?.auth_url("/session");
+    fn send_refresh(&self, session: &Session, deadline: Instant) -> Result<AccessToken> {
+        let url = self.host(deadline)?.auth_url("/session");
         let refresh = session.refresh_token.expose();
         let secrets = [refresh];
-        let response = self.send(Method::Post, url, None, Some(refresh), &secrets)?;
+        let response = self.send(deadline, Method::Post, url, None, Some(refresh), &secrets)?;
         if response.status == 401 {
             let err = server_error(&response, "refreshing the access token", &secrets);
             return Err(Error {
@@ -266,9 +293,13 @@ impl Client {
             ));
         }
         let received = Instant::now();
-        let map = json_object(&response, "refreshing the access token", &secrets)?;
+        let parsed = SecretJson(Value::Object(json_object(
+            &response,
+            "refreshing the access token",
+            &secrets,
+        )?));
         let token = required_string(
-            &map,
+            parsed.object(),
             "access_token",
             "refreshing the access token",
             response.status,
@@ -277,71 +308,77 @@ impl Client {
     }
 
     /// Logs in again with the kept credentials after `ended` expired; once for all threads.
-    fn relogin(&self, ended: &Arc<Session>) -> Result<Arc<Session>> {
+    fn relogin(&self, ended: &Arc<Session>, deadline: Instant) -> Result<Arc<Session>> {
         let _guard = self.login_lock.lock();
         if let Some(current) = self.session.read().clone() {
             if !Arc::ptr_eq(&current, ended) {
                 return Ok(current);
             }
         }
-        let credentials = self.relogin.lock().clone().ok_or_else(|| {
-            Error::new(
-                ErrorKind::SessionExpired,
-                "the session has ended: log in again",
-            )
-        })?;
-        self.login_locked(credentials)
+        let credentials = self
+            .relogin
+            .lock()
+            .clone()
+            .ok_or_else(Client::ended_error)?;
+        self.login_locked(credentials, deadline)
             .map_err(|e| e.context("the session ended and logging in again failed"))
     }
 
     /// A token to send now: refreshed first when near its end. When that refresh fails for a
     /// passing reason and the token has not quite expired, the old token is still worth a try.
-    fn usable_token(&self) -> Result<(Arc<Session>, Current)> {
+    /// The flag says whether this call has already had its one refresh.
+    fn usable_token(&self, deadline: Instant) -> Result<(Arc<Session>, Current, bool)> {
         let session = self.current_session()?;
         let now = Instant::now();
         let current = session.current();
         let result = match &current {
-            Some(c) if !c.token.needs_refresh(now) => return Ok((session, c.clone())),
-            Some(c) => self.refresh_session(&session, c.generation),
-            None => self.refresh_session(&session, 0),
+            Some(c) if !c.token.needs_refresh(now) => return Ok((session, c.clone(), false)),
+            Some(c) => self.refresh_session(&session, c.generation, deadline),
+            None => self.refresh_session(&session, 0, deadline),
         };
         match result {
-            Ok(fresh) => Ok((session, fresh)),
+            Ok(fresh) => Ok((session, fresh, true)),
             Err(e) if e.kind == ErrorKind::SessionExpired && self.options.auto_relogin => {
-                let session = self.relogin(&session)?;
+                let session = self.relogin(&session, deadline)?;
                 let current = session.current().ok_or_else(Error::not_logged_in)?;
-                Ok((session, current))
+                Ok((session, current, true))
             }
             Err(e) => match current {
-                Some(c) if is_passing(&e) && !c.token.is_expired(now) => Ok((session, c)),
+                Some(c) if is_passing(&e) && !c.token.is_expired(now) => Ok((session, c, true)),
                 _ => Err(e),
             },
         }
     }
 
+    /// Sends a request that carries the access token to an app-scoped `path`, and returns the
+    /// answer with the token it went with. A 401 answer (whatever its body) leads to exactly one
+    /// refresh and one resend; a call refreshes at most once, and the whole of it, location and
+    /// refresh included, keeps to one request timeout.
     fn send_with_access(
         &self,
         method: Method,
         path: &str,
         body: Option<&[u8]>,
-    ) -> Result<Response> {
-        let (session, current) = self.usable_token()?;
-        let url = self.host()?.app_url(&self.app_id, path);
+    ) -> Result<(Response, Arc<AccessToken>)> {
+        let deadline = self.transport.deadline();
+        let (session, current, refreshed) = self.usable_token(deadline)?;
+        let url = self.host(deadline)?.app_url(&self.app_id, path);
         let token = current.token.token.expose();
-        let response = self.send(method, url.clone(), body, Some(token), &[token])?;
-        if response.status != 401 {
-            return Ok(response);
+        let response = self.send(deadline, method, url.clone(), body, Some(token), &[token])?;
+        if response.status != 401 || refreshed {
+            return Ok((response, current.token));
         }
-        let fresh = match self.refresh_session(&session, current.generation) {
+        let fresh = match self.refresh_session(&session, current.generation, deadline) {
             Ok(fresh) => fresh,
             Err(e) if e.kind == ErrorKind::SessionExpired && self.options.auto_relogin => {
-                let session = self.relogin(&session)?;
+                let session = self.relogin(&session, deadline)?;
                 session.current().ok_or_else(Error::not_logged_in)?
             }
             Err(e) => return Err(e.context("the server refused the access token (HTTP 401)")),
         };
         let token = fresh.token.token.expose();
-        self.send(method, url, body, Some(token), &[token])
+        let response = self.send(deadline, method, url, body, Some(token), &[token])?;
+        Ok((response, fresh.token))
     }
 
     // ---- GraphQL ---------------------------------------------------------------------------
@@ -355,17 +392,12 @@ impl Client {
         operation_name: Option<&str>,
     ) -> Result<String> {
         let body = graphql::request_body(query, variables_json, operation_name)?;
-        let response = self.send_with_access(Method::Post, "/graphql", Some(&body))?;
+        let (response, token) = self.send_with_access(Method::Post, "/graphql", Some(&body))?;
+        let secrets = [token.token.expose()];
         if !response.is_success() {
-            let session_token = self.session.read().as_ref().and_then(|s| s.current());
-            let secret = session_token.as_ref().map(|c| c.token.token.expose());
-            return Err(server_error(
-                &response,
-                "GraphQL request",
-                secret.as_slice(),
-            ));
+            return Err(server_error(&response, "GraphQL request", &secrets));
         }
-        graphql::envelope(response)
+        graphql::envelope(response, &secrets)
     }
 
     // ---- logout ----------------------------------------------------------------------------
@@ -373,16 +405,23 @@ impl Client {
     /// Ends the session: cleared locally whatever happens, then revoked on the server. The
     /// result says what the server did; "already gone" counts as success.
     pub fn logout(&self) -> Result<()> {
-        let Some(session) = self.session.write().take() else {
+        let deadline = self.transport.deadline();
+        // Under the login lock: a login or re-login under way finishes first and is logged
+        // out, and none can start from the kept credentials afterwards.
+        let session = {
+            let _guard = self.login_lock.lock();
+            *self.relogin.lock() = None;
+            self.session.write().take()
+        };
+        let Some(session) = session else {
             return Ok(());
         };
         session.end();
-        *self.relogin.lock() = None;
         let refresh = session.refresh_token.expose();
         let secrets = [refresh];
-        let url = self.host()?.auth_url("/session");
+        let url = self.host(deadline)?.auth_url("/session");
         let response = self
-            .send(Method::Delete, url, None, Some(refresh), &secrets)
+            .send(deadline, Method::Delete, url, None, Some(refresh), &secrets)
             .map_err(|e| e.context("logout (the local session was cleared)"))?;
         if response.is_success() {
             return Ok(());
@@ -497,11 +536,17 @@ impl Client {
                 self.app_id
             )));
         }
+        let refresh_token = Secret::new(field("refresh_token")?);
+        if !refresh_token.expose().bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid_argument(
+                "the session blob's refresh_token holds characters no token has",
+            ));
+        }
         let session = Session::new(
             field("user_id")?,
             field("device_id")?,
             field("provider")?,
-            Secret::new(field("refresh_token")?),
+            refresh_token,
             None,
             None,
         );

@@ -98,6 +98,7 @@ impl ClientOptions {
         let mut transport = TransportOptions::from_map(&map)?;
         if !map.contains_key("user_agent") {
             transport.user_agent.push_str(&user_agent_suffix);
+            check_header_value(&transport.user_agent, "app_name and app_version")?;
         }
         Ok(ClientOptions {
             transport,
@@ -123,11 +124,12 @@ impl TransportOptions {
             t.request_timeout = Duration::from_millis(ms);
         }
         if let Some(ua) = opt_string(map, "user_agent")? {
-            if ua.is_empty() || ua.chars().any(|c| c.is_control()) {
+            if ua.is_empty() {
                 return Err(Error::invalid_argument(
-                    "option user_agent must be non-empty and free of control characters",
+                    "option user_agent must not be empty",
                 ));
             }
+            check_header_value(&ua, "user_agent")?;
             t.user_agent = ua;
         }
         t.ca_file = opt_string(map, "ca_file")?.map(PathBuf::from);
@@ -152,6 +154,16 @@ impl TransportOptions {
         }
         Ok(t)
     }
+}
+
+/// Values that end up in an HTTP header: no control characters (ureq would refuse them late).
+fn check_header_value(value: &str, what: &str) -> Result<()> {
+    if value.chars().any(|c| c.is_control()) {
+        return Err(Error::invalid_argument(format!(
+            "option {what} must be free of control characters (it goes into the User-Agent header)"
+        )));
+    }
+    Ok(())
 }
 
 pub fn parse_object(text: &str, what: &str) -> Result<Map<String, Value>> {
@@ -233,6 +245,10 @@ mod tests {
             r#"{"base_url": "ftp://127.0.0.1"}"#,
             r#"{"max_response_bytes": 10}"#,
             r#"{"ca_file": "/x.pem", "platform_trust_store": true}"#,
+            r#"{"user_agent": "a\r\nX-Evil: 1"}"#,
+            r#"{"app_name": "shop\r\nX-Evil: 1"}"#,
+            r#"{"app_name": "shop", "app_version": "1\n2"}"#,
+            r#"{"user_agent": ""}"#,
             "{",
         ] {
             let err = ClientOptions::from_json(Some(bad)).unwrap_err();

@@ -55,7 +55,7 @@ struct Envelope {
 }
 
 /// The response text, once it is known to be a JSON object with `data` or `errors`.
-pub fn envelope(response: Response) -> Result<String> {
+pub fn envelope(response: Response, secrets: &[&str]) -> Result<String> {
     let content_type_ok = response.content_type.is_none() || response.is_json();
     // A struct also deserialises from an array, hence the look at the first byte.
     let is_object = response
@@ -72,7 +72,7 @@ pub fn envelope(response: Response) -> Result<String> {
             &response,
             "GraphQL request",
             "a JSON object with \"data\" or \"errors\"",
-            &[],
+            secrets,
         ));
     }
     let mut response = response;

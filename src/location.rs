@@ -6,6 +6,7 @@ use crate::transport::{Method, Request, Transport};
 use crate::url::{BaseUrl, Origin};
 use once_cell::sync::OnceCell;
 use serde_json::Value;
+use std::time::Instant;
 
 /// Where the app's requests go, and which origins may see its tokens.
 #[derive(Debug)]
@@ -34,7 +35,13 @@ pub struct Location {
 }
 
 impl Location {
-    pub fn get(&self, transport: &Transport, app_id: &str, skip: bool) -> Result<&Host> {
+    pub fn get(
+        &self,
+        transport: &Transport,
+        app_id: &str,
+        skip: bool,
+        deadline: Instant,
+    ) -> Result<&Host> {
         self.cell.get_or_try_init(|| {
             let base = &transport.options().base_url;
             if skip {
@@ -43,12 +50,12 @@ impl Location {
                     trusted: vec![base.origin().clone()],
                 });
             }
-            fetch(transport, app_id, base)
+            fetch(transport, app_id, base, deadline)
         })
     }
 }
 
-fn fetch(transport: &Transport, app_id: &str, base: &BaseUrl) -> Result<Host> {
+fn fetch(transport: &Transport, app_id: &str, base: &BaseUrl, deadline: Instant) -> Result<Host> {
     let response = transport.send(&Request {
         method: Method::Get,
         url: base.join(&format!("/api/client/v2.0/app/{app_id}/location")),
@@ -56,6 +63,7 @@ fn fetch(transport: &Transport, app_id: &str, base: &BaseUrl) -> Result<Host> {
         bearer: None,
         trusted: &[],
         secrets: &[],
+        deadline,
     })?;
     if !response.is_success() {
         return Err(server_error(&response, "resolving the app location", &[]));

@@ -37,6 +37,17 @@ impl fmt::Debug for Secret {
 #[derive(Clone, PartialEq)]
 pub struct SecretJson(pub serde_json::Value);
 
+impl SecretJson {
+    /// The object's fields; empty when the value is not an object.
+    pub fn object(&self) -> &serde_json::Map<String, serde_json::Value> {
+        static EMPTY: std::sync::OnceLock<serde_json::Map<String, serde_json::Value>> =
+            std::sync::OnceLock::new();
+        self.0
+            .as_object()
+            .unwrap_or_else(|| EMPTY.get_or_init(serde_json::Map::new))
+    }
+}
+
 impl Drop for SecretJson {
     fn drop(&mut self) {
         wipe(&mut self.0);

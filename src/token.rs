@@ -55,7 +55,8 @@ impl AccessToken {
         let claims = decode_claims(&token);
         let lifetime = claims.as_ref().and_then(|c| {
             let (exp, iat) = (seconds(c, "exp")?, seconds(c, "iat")?);
-            (exp > iat).then(|| Duration::from_secs((exp - iat) as u64))
+            let lifetime = exp.checked_sub(iat).filter(|l| *l > 0)?;
+            Some(Duration::from_secs(lifetime as u64))
         });
         AccessToken {
             token: Secret::new(token),
@@ -140,6 +141,8 @@ mod tests {
             jwt(r#"{"iat":5}"#),
             jwt(r#"{"exp":5,"iat":10}"#),
             jwt(r#"{"exp":"soon","iat":1}"#),
+            jwt(r#"{"exp":9e300,"iat":-9e300}"#),
+            jwt(r#"{"exp":9223372036854775807,"iat":-9223372036854775808}"#),
         ] {
             let tok = AccessToken::new(t.clone(), Instant::now());
             assert_eq!(tok.lifetime, None, "{t}");

@@ -1,9 +1,10 @@
 //! HTTP over one shared ureq agent: keep-alive pool, TLS roots, timeouts, size cap, redirects.
 //!
 //! Redirects are followed here rather than by ureq so that the rules stay ours: the same method
-//! and body go to the new URL (as realm-core resent them), the number of hops is bounded, the
-//! overall deadline covers every hop, plain http to a non-loopback host is refused, and the
-//! bearer token only goes to origins the app was configured for.
+//! and body go to the new URL (as realm-core resent them) as long as it stays with the app's
+//! origins, a request body (credentials, queries) never follows a redirect elsewhere, the
+//! number of hops is bounded, the caller's deadline covers every hop, plain http to a
+//! non-loopback host is refused, and the bearer token only goes to the app's origins.
 
 use crate::config::TransportOptions;
 use crate::error::{Error, ErrorKind, Result};
@@ -38,9 +39,11 @@ pub struct Request<'a> {
     pub url: String,
     pub body: Option<&'a [u8]>,
     pub bearer: Option<&'a str>,
-    /// Origins allowed to receive the bearer token when a redirect leaves the first URL's origin.
+    /// Origins besides the first URL's that may receive the token and the body on a redirect.
     pub trusted: &'a [Origin],
     pub secrets: &'a [&'a str],
+    /// When the whole operation this request belongs to must be over.
+    pub deadline: Instant,
 }
 
 /// A whole response, read within the size cap.
@@ -100,11 +103,15 @@ impl Transport {
         &self.options
     }
 
+    /// The deadline of an operation that starts now.
+    pub fn deadline(&self) -> Instant {
+        Instant::now() + self.options.request_timeout
+    }
+
     /// Sends the request, following redirects, and reads the whole body.
     ///
     /// Never resends on a network error: a POST that may have reached the server is not repeated.
     pub fn send(&self, req: &Request<'_>) -> Result<Response> {
-        let deadline = Instant::now() + self.options.request_timeout;
         let first_origin = Origin::of_url(&req.url)?;
         let mut url = req.url.clone();
         let mut method = req.method;
@@ -117,14 +124,22 @@ impl Transport {
                     "refusing plain http to {origin}: it is not a loopback host and allow_insecure_http is off"
                 )));
             }
-            let bearer = req
-                .bearer
-                .filter(|_| origin == first_origin || req.trusted.contains(&origin));
-            let remaining = deadline.saturating_duration_since(Instant::now());
+            let trusted = origin == first_origin || req.trusted.contains(&origin);
+            if !trusted && body.is_some() {
+                return Err(Error::new(
+                    ErrorKind::Http,
+                    format!(
+                        "refusing to follow a redirect to {origin} with the request body: it is not one of the app's hosts"
+                    ),
+                ));
+            }
+            let bearer = req.bearer.filter(|_| trusted);
+            let remaining = req.deadline.saturating_duration_since(Instant::now());
             if remaining.is_zero() {
                 return Err(timeout_error(self.options.request_timeout));
             }
-            let response = self.send_once(method, &url, body, bearer, remaining, hops > 0)?;
+            let reconfigure = remaining < self.options.request_timeout;
+            let response = self.send_once(method, &url, body, bearer, remaining, reconfigure)?;
             let redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
             if !redirect {
                 return Ok(response.into_response());
@@ -170,7 +185,8 @@ impl Transport {
             builder = builder.header("content-type", "application/json");
         }
         if let Some(token) = bearer {
-            let mut value = http::HeaderValue::try_from(format!("Bearer {token}"))
+            let text = zeroize::Zeroizing::new(format!("Bearer {token}"));
+            let mut value = http::HeaderValue::try_from(text.as_str())
                 .map_err(|_| Error::protocol("a token holds characters not allowed in a header"))?;
             value.set_sensitive(true);
             builder = builder.header("authorization", value);
@@ -178,12 +194,12 @@ impl Transport {
         let result = match body {
             Some(bytes) => {
                 let request = builder.body(bytes).map_err(bad_request)?;
-                let request = self.deadline(request, remaining, reconfigure);
+                let request = self.with_timeout(request, remaining, reconfigure);
                 self.agent.run(request)
             }
             None => {
                 let request = builder.body(()).map_err(bad_request)?;
-                let request = self.deadline(request, remaining, reconfigure);
+                let request = self.with_timeout(request, remaining, reconfigure);
                 self.agent.run(request)
             }
         };
@@ -228,7 +244,7 @@ impl Transport {
         })
     }
 
-    fn deadline<B: ureq::AsSendBody>(
+    fn with_timeout<B: ureq::AsSendBody>(
         &self,
         request: http::Request<B>,
         remaining: Duration,
@@ -358,13 +374,68 @@ pub fn excerpt(body: &[u8], secrets: &[&str]) -> String {
     out
 }
 
-/// Replaces every non-trivial secret in `text` with `[redacted]`.
+/// Replaces every secret in `text` with `[redacted]`: as written, and in the two ways a JSON
+/// string may carry it (escaped quotes and backslashes, and also non-ASCII as `\uXXXX`).
 pub fn redact(text: &str, secrets: &[&str]) -> String {
     let mut out = text.to_string();
-    for secret in secrets.iter().filter(|s| s.len() >= 4) {
-        if out.contains(*secret) {
-            out = out.replace(*secret, "[redacted]");
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        for form in [
+            secret.to_string(),
+            json_escaped(secret, false),
+            json_escaped(secret, true),
+        ] {
+            if out.contains(&form) {
+                out = out.replace(&form, "[redacted]");
+            }
         }
     }
     out
+}
+
+fn json_escaped(s: &str, ascii_only: bool) -> String {
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 || (ascii_only && !c.is_ascii()) => {
+                let mut units = [0u16; 2];
+                for unit in c.encode_utf16(&mut units) {
+                    out.push_str(&format!("\\u{unit:04x}"));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redaction_covers_short_and_json_escaped_secrets() {
+        assert_eq!(
+            redact("wrong password xyz", &["xyz"]),
+            "wrong password [redacted]"
+        );
+        let secret = "päss\"word😀";
+        for echoed in [
+            "bad: päss\"word😀",
+            r#"{"p":"päss\"word😀"}"#,
+            r#"{"p":"p\u00e4ss\"word\ud83d\ude00"}"#,
+        ] {
+            let out = redact(echoed, &[secret]);
+            assert!(
+                out.contains("[redacted]") && !out.contains("word"),
+                "{echoed} -> {out}"
+            );
+        }
+        assert_eq!(redact("none here", &[""]), "none here");
+        // Redaction happens before the cut, so no prefix of a secret survives at the end.
+        let long = "s".repeat(150);
+        let body = format!("{}{long}", "x".repeat(100));
+        assert!(!excerpt(body.as_bytes(), &[&long]).contains("sss"));
+    }
 }

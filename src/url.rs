@@ -55,9 +55,8 @@ impl Origin {
 
     pub fn is_loopback(&self) -> bool {
         let host = self.host.trim_start_matches('[').trim_end_matches(']');
-        host == "localhost"
-            || host.ends_with(".localhost")
-            || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        // Not "*.localhost": without nss-myhostname such names may be resolved through DNS.
+        host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
     }
 
     /// https, or plain http to a loopback host: safe for credentials without an opt-in.
@@ -124,7 +123,7 @@ impl std::fmt::Display for BaseUrl {
 /// Resolves a redirect's `Location` against the URL that answered with it.
 pub fn resolve_location(current: &str, location: &str) -> Result<String> {
     let location = location.trim();
-    if location.contains("://") {
+    if has_scheme(location) {
         Origin::of_url(location)?;
         return Ok(location.to_string());
     }
@@ -140,6 +139,16 @@ pub fn resolve_location(current: &str, location: &str) -> Result<String> {
     let path = path.split(['?', '#']).next().unwrap_or("/");
     let dir = &path[..path.rfind('/').map_or(0, |i| i + 1)];
     Ok(format!("{origin}{dir}{location}"))
+}
+
+/// RFC 3986: `scheme ":"` where the scheme is a letter followed by letters, digits, + - .
+fn has_scheme(url: &str) -> bool {
+    url.split_once(':').is_some_and(|(scheme, _)| {
+        scheme.starts_with(|c: char| c.is_ascii_alphabetic())
+            && scheme
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+    })
 }
 
 /// App ids go into URL paths unescaped, so only the characters client app ids use are allowed.
@@ -172,6 +181,9 @@ mod tests {
         assert!(Origin::of_url("http://[::1]:80").unwrap().is_loopback());
         assert!(Origin::of_url("http://127.8.0.1").unwrap().is_loopback());
         assert!(!Origin::of_url("http://10.0.0.1").unwrap().is_loopback());
+        assert!(!Origin::of_url("http://evil.localhost")
+            .unwrap()
+            .is_loopback());
         assert!(Origin::of_url("http://user:pw@example.com").is_err());
     }
 
@@ -207,6 +219,11 @@ mod tests {
             resolve_location(cur, "//x.example/p").unwrap(),
             "http://x.example/p"
         );
+        assert_eq!(
+            resolve_location(cur, "/next?u=https://x.example").unwrap(),
+            "http://127.0.0.1:1/next?u=https://x.example"
+        );
+        assert!(resolve_location(cur, "ftp://x.example/p").is_err());
     }
 
     #[test]

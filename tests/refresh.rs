@@ -318,3 +318,68 @@ fn user_json_has_profile_claims_and_custom_data() {
     let token = c.access_token().unwrap();
     assert_eq!(token.expose().split('.').count(), 3);
 }
+
+#[test]
+fn a_call_refreshes_at_most_once() {
+    let emu = Emulator::start();
+    emu.settings(json!({ "access_token_ttl_secs": 8 }));
+    let c = logged_in(&emu, json!({}));
+    // Near its end (past 8 - 2 - 1 = 5 s) but not expired: the proactive refresh fails with
+    // 503, the old token goes out and is refused; that 401 is final for this call.
+    sleep(Duration::from_millis(5200));
+    emu.clear_requests();
+    emu.fault(
+        "POST",
+        SESSION,
+        1,
+        json!({"kind": "respond", "status": 503, "body": ""}),
+    );
+    emu.fault(
+        "POST",
+        GRAPHQL,
+        1,
+        json!({"kind": "respond", "status": 401, "body": ""}),
+    );
+    let err = c.graphql(MOVIES, None, None).unwrap_err();
+    assert_eq!(err.http_status, 401, "{err:?}");
+    assert_eq!(emu.count("POST", SESSION), 1);
+    assert_eq!(emu.count("POST", GRAPHQL), 1);
+    assert!(c.is_logged_in());
+}
+
+#[test]
+fn logout_during_an_automatic_relogin_leaves_nobody_logged_in() {
+    let emu = Emulator::start();
+    let c = Arc::new(logged_in(&emu, json!({ "auto_relogin": true })));
+    emu.revoke(&c.user_id().unwrap());
+    emu.fault(
+        "POST",
+        &login_path("local-userpass"),
+        1,
+        json!({"kind": "delay", "ms": 1000}),
+    );
+    emu.fault(
+        "POST",
+        GRAPHQL,
+        1,
+        json!({"kind": "respond", "status": 401, "body": ""}),
+    );
+    let worker = {
+        let c = c.clone();
+        std::thread::spawn(move || c.graphql(MOVIES, None, None))
+    };
+    sleep(Duration::from_millis(400));
+    c.logout().unwrap();
+    assert!(!c.is_logged_in());
+    let _ = worker.join().unwrap();
+    assert!(
+        !c.is_logged_in(),
+        "a re-login under way must not survive the logout"
+    );
+    emu.clear_requests();
+    assert_eq!(
+        c.graphql(MOVIES, None, None).unwrap_err().kind,
+        ErrorKind::NotLoggedIn
+    );
+    assert!(emu.requests().is_empty());
+}

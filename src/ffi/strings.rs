@@ -49,8 +49,13 @@ impl OutString {
     }
 
     /// Hands `value` to the caller, who frees it with `realm_string_free`.
-    pub(crate) fn set(self, value: String) -> Result<()> {
-        let c = CString::new(value).map_err(|e| {
+    pub(crate) fn set(self, mut value: String) -> Result<()> {
+        // Copied into a buffer with room for the NUL, so that CString::new does not reallocate
+        // and leave an unwiped copy of a token or session blob behind.
+        let mut bytes = Vec::with_capacity(value.len() + 1);
+        bytes.extend_from_slice(value.as_bytes());
+        value.zeroize();
+        let c = CString::new(bytes).map_err(|e| {
             let mut bytes = e.into_vec();
             bytes.zeroize();
             Error::protocol("the value holds a NUL byte and cannot be returned as a C string")
