@@ -209,8 +209,8 @@ class Bench:
         self.a = a
         quick = bool(os.environ.get("BENCH_QUICK"))
         self.runs = int(os.environ.get("BENCH_RUNS", "2" if quick else "5"))
-        self.n = int(os.environ.get("BENCH_N", "2000" if quick else "20000"))
-        self.py_n = int(os.environ.get("BENCH_PY_N", "500" if quick else "5000"))
+        self.n = int(os.environ.get("BENCH_N", "2000" if quick else "10000"))
+        self.py_n = int(os.environ.get("BENCH_PY_N", "500" if quick else "3000"))
         self.quick = quick
         self.ca = os.path.join(a.out, "ca.pem")
         self.env = dict(os.environ)

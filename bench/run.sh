@@ -4,8 +4,8 @@
 # bench/driver.py, which starts nginx (and the emulator) on 127.0.0.1, runs every peer, and
 # prints the results table (also written to bench/out/results.md).
 #
-# Environment: BENCH_RUNS (runs per figure, default 5), BENCH_N (calls per C run, 20000),
-# BENCH_PY_N (calls per Python run, 5000), BENCH_QUICK=1 (a short smoke run),
+# Environment: BENCH_RUNS (runs per figure, default 5), BENCH_N (calls per C run, 10000),
+# BENCH_PY_N (calls per Python run, 3000), BENCH_QUICK=1 (a short smoke run),
 # BENCH_SKIP_BUILD=1 (use the existing target/release), BENCH_NO_INSTALL=1 (never apt/pip),
 # BENCH_LIB_DIR=DIR (measure the librealm_client.so in DIR instead of target/release, e.g. a
 # patched build in another worktree; the emulator still comes from target/release).

@@ -35,6 +35,7 @@ struct opts {
     double secs;         /* -d: run for this long instead of N calls (realm only) */
     int skip_location;   /* -s (realm only) */
     int quiet;
+    int split;           /* -S: write head and body separately (raw only) */
 };
 
 static inline void usage(const char *name) {
@@ -55,6 +56,7 @@ static inline struct opts parse_opts(int argc, char **argv) {
         else if (!strcmp(a, "-d") && i + 1 < argc) o.secs = atof(argv[++i]);
         else if (!strcmp(a, "-s")) o.skip_location = 1;
         else if (!strcmp(a, "-q")) o.quiet = 1;
+        else if (!strcmp(a, "-S")) o.split = 1;
         else if (a[0] == '-') usage(argv[0]);
         else if (pos == 0) { o.url = a; pos++; }
         else if (pos == 1) { o.n = atol(a); pos++; }
