@@ -9,6 +9,7 @@
 //    with realm_string_free (`ownedString`);
 //  - rule 4: borrowed `const char *` results are copied and never freed (`borrowedString`).
 import Foundation
+import Dispatch
 import CRealmClient
 
 /// Copies a borrowed, NUL-terminated C string (never freed here: header rule 4).

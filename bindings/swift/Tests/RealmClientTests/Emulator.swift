@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -93,7 +94,7 @@ final class Emulator {
 
         let reader = stdoutPipe.fileHandleForReading
         let firstLine = Emulator.readFirstLine(reader, timeout: 30)
-        guard let firstLine, firstLine.hasPrefix(Emulator.prefix) else {
+        guard let line = firstLine, line.hasPrefix(Emulator.prefix) else {
             stdinPipe.fileHandleForWriting.closeFile()
             process.terminate()
             process.waitUntilExit()
@@ -101,7 +102,7 @@ final class Emulator {
         }
         self.process = process
         self.stdinPipe = stdinPipe
-        self.baseURL = String(firstLine.dropFirst(Emulator.prefix.count))
+        self.baseURL = String(line.dropFirst(Emulator.prefix.count))
         // Keep draining stdout so that the emulator never blocks on a full pipe.
         DispatchQueue.global().async {
             while !reader.availableData.isEmpty {}
