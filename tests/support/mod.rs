@@ -56,8 +56,34 @@ pub struct Emulator {
 
 impl Emulator {
     pub fn start() -> Emulator {
+        Emulator::start_with(&[])
+    }
+
+    /// Started with extra arguments after `--port 0`.
+    pub fn start_with(args: &[&str]) -> Emulator {
+        Emulator::spawn(args, ureq::tls::TlsConfig::default())
+    }
+
+    /// Serving HTTPS with `cert` and `key` (PEM files); `url` is then `https://127.0.0.1:PORT`.
+    /// The control requests of this handle do not verify the certificate (it may be made for
+    /// another name on purpose); the client under test does.
+    pub fn start_https(cert: &std::path::Path, key: &std::path::Path) -> Emulator {
+        let args = [
+            "--tls-cert",
+            cert.to_str().unwrap(),
+            "--tls-key",
+            key.to_str().unwrap(),
+        ];
+        let tls = ureq::tls::TlsConfig::builder()
+            .disable_verification(true)
+            .build();
+        Emulator::spawn(&args, tls)
+    }
+
+    fn spawn(args: &[&str], tls: ureq::tls::TlsConfig) -> Emulator {
         let mut child = Command::new(emulator_bin())
             .args(["--port", "0"])
+            .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
@@ -80,6 +106,7 @@ impl Emulator {
             }
         });
         let agent = ureq::Agent::config_builder()
+            .tls_config(tls)
             .http_status_as_error(false)
             .timeout_global(Some(Duration::from_secs(30)))
             .build()

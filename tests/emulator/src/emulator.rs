@@ -7,6 +7,7 @@ use crate::log::LoggedRequest;
 use crate::server;
 use crate::shared::Shared;
 use crate::state::{Settings, SettingsPatch};
+use crate::tls::TlsIdentity;
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::io;
@@ -29,12 +30,29 @@ impl Emulator {
         Emulator::start_on("127.0.0.1", 0, cfg).expect("start the emulator on 127.0.0.1")
     }
 
+    /// Starts serving HTTPS with `tls` on 127.0.0.1 on a free port; `url()` is then
+    /// `https://127.0.0.1:PORT`. Panics if it cannot.
+    pub fn start_tls(cfg: Config, tls: TlsIdentity) -> Emulator {
+        Emulator::start_with("127.0.0.1", 0, cfg, Some(tls))
+            .expect("start the emulator on 127.0.0.1")
+    }
+
     /// Starts on `host:port` (port 0: a free one).
     pub fn start_on(host: &str, port: u16, cfg: Config) -> io::Result<Emulator> {
+        Emulator::start_with(host, port, cfg, None)
+    }
+
+    /// Starts on `host:port` (port 0: a free one), serving HTTPS when `tls` is given.
+    pub fn start_with(
+        host: &str,
+        port: u16,
+        cfg: Config,
+        tls: Option<TlsIdentity>,
+    ) -> io::Result<Emulator> {
         let listener = TcpListener::bind((host, port))?;
         listener.set_nonblocking(true)?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::new(cfg, crate::origin_of(addr)));
+        let shared = Arc::new(Shared::new(cfg, crate::origin_for(addr, tls.is_some())));
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .enable_all()
             .thread_name("realm-emulator")
@@ -44,7 +62,7 @@ impl Emulator {
         let thread = std::thread::Builder::new()
             .name("realm-emulator".into())
             .spawn(move || {
-                runtime.block_on(server::serve(listener, s, rx));
+                runtime.block_on(server::serve(listener, s, tls, rx));
                 // Dropping the runtime here ends every connection task, stalled ones included.
                 drop(runtime);
             })?;
@@ -56,7 +74,7 @@ impl Emulator {
         })
     }
 
-    /// `http://127.0.0.1:PORT`, no trailing slash.
+    /// `http://127.0.0.1:PORT` (`https://` when serving TLS), no trailing slash.
     pub fn url(&self) -> String {
         self.shared.origin.clone()
     }

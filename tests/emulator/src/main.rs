@@ -1,9 +1,10 @@
-//! `realm-emulator [--port N] [--host H] [--config FILE] [--no-stdin-watch]`
+//! `realm-emulator [--port N] [--host H] [--config FILE] [--tls-cert FILE --tls-key FILE]
+//! [--no-stdin-watch]`
 //!
-//! Prints `listening on http://HOST:PORT` as its first stdout line, then serves until SIGTERM,
+//! Prints `listening on http://HOST:PORT` (`https://` with `--tls-cert`) as its first stdout line, then serves until SIGTERM,
 //! SIGINT or (unless `--no-stdin-watch`) EOF on stdin.
 
-use realm_emulator::Config;
+use realm_emulator::{Config, TlsIdentity};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -13,17 +14,21 @@ struct Args {
     host: String,
     port: u16,
     config: Option<String>,
+    tls_cert: Option<String>,
+    tls_key: Option<String>,
     stdin_watch: bool,
 }
 
-const USAGE: &str =
-    "usage: realm-emulator [--port N] [--host HOST] [--config FILE] [--no-stdin-watch]";
+const USAGE: &str = "usage: realm-emulator [--port N] [--host HOST] [--config FILE] \
+     [--tls-cert FILE --tls-key FILE] [--no-stdin-watch]";
 
 fn parse_args() -> Result<Args, String> {
     let mut a = Args {
         host: "127.0.0.1".into(),
         port: 0,
         config: None,
+        tls_cert: None,
+        tls_key: None,
         stdin_watch: true,
     };
     let mut it = std::env::args().skip(1);
@@ -45,10 +50,15 @@ fn parse_args() -> Result<Args, String> {
             }
             "--host" => a.host = value()?,
             "--config" => a.config = Some(value()?),
+            "--tls-cert" => a.tls_cert = Some(value()?),
+            "--tls-key" => a.tls_key = Some(value()?),
             "--no-stdin-watch" => a.stdin_watch = false,
             "-h" | "--help" => return Err(USAGE.into()),
             other => return Err(format!("unknown argument {other:?}\n{USAGE}")),
         }
+    }
+    if a.tls_cert.is_some() != a.tls_key.is_some() {
+        return Err(format!("--tls-cert and --tls-key go together\n{USAGE}"));
     }
     Ok(a)
 }
@@ -73,6 +83,16 @@ fn main() -> ExitCode {
                 return ExitCode::from(2);
             }
         },
+    };
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => match TlsIdentity::from_files(cert, key) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                eprintln!("realm-emulator: bad TLS certificate or key: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        _ => None,
     };
     let listener = match std::net::TcpListener::bind((args.host.as_str(), args.port))
         .and_then(|l| l.set_nonblocking(true).map(|_| l))
@@ -118,7 +138,11 @@ fn main() -> ExitCode {
     }
     {
         let mut out = std::io::stdout().lock();
-        let _ = writeln!(out, "listening on {}", realm_emulator::origin_of(addr));
+        let _ = writeln!(
+            out,
+            "listening on {}",
+            realm_emulator::origin_for(addr, tls.is_some())
+        );
         let _ = out.flush();
     }
     let result = runtime.block_on(async move {
@@ -132,7 +156,7 @@ fn main() -> ExitCode {
                 let _ = tx.send(true);
             });
         }
-        realm_emulator::serve::run(listener, cfg, rx).await
+        realm_emulator::serve::run(listener, cfg, tls, rx).await
     });
     // Connection tasks (stalls, trickles) must not delay the exit.
     runtime.shutdown_background();

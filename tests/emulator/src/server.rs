@@ -8,6 +8,7 @@ use crate::http::Body;
 use crate::log::LoggedRequest;
 use crate::routes::{self, Req};
 use crate::shared::Shared;
+use crate::tls::TlsIdentity;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
@@ -24,6 +25,7 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
+use tokio_rustls::TlsAcceptor;
 
 /// A stall ends after this long even if the client never goes away, so no test server can hang.
 pub const MAX_STALL: Duration = Duration::from_secs(120);
@@ -39,14 +41,17 @@ struct ConnCtl {
     closed: AtomicBool,
 }
 
-/// A TCP stream that obeys [`ConnCtl`]. Hyper only ever sees this, so a fault can end the
-/// connection at an exact point without hyper announcing it (no `Connection: close`).
-struct ConnIo {
-    inner: TcpStream,
+/// A TCP (or TLS over TCP) stream that obeys [`ConnCtl`]. Hyper only ever sees this, so a fault
+/// can end the connection at an exact point without hyper announcing it (no `Connection:
+/// close`). Over TLS a closed connection is dropped without a close_notify alert, as a plain one
+/// is dropped without a FIN before the response; `close_after` shuts the TLS stream down (alert,
+/// then FIN), as it shuts plain TCP down (FIN).
+struct ConnIo<S> {
+    inner: S,
     ctl: Arc<ConnCtl>,
 }
 
-impl AsyncRead for ConnIo {
+impl<S: AsyncRead + Unpin> AsyncRead for ConnIo<S> {
     fn poll_read(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -63,7 +68,7 @@ fn closed_error() -> io::Error {
     io::Error::new(io::ErrorKind::BrokenPipe, "connection closed by a fault")
 }
 
-impl AsyncWrite for ConnIo {
+impl<S: AsyncWrite + Unpin> AsyncWrite for ConnIo<S> {
     fn poll_write(
         mut self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -122,8 +127,10 @@ impl std::error::Error for DropConnection {}
 pub async fn serve(
     listener: std::net::TcpListener,
     shared: Arc<Shared>,
+    tls: Option<TlsIdentity>,
     shutdown: watch::Receiver<bool>,
 ) {
+    let acceptor = tls.map(|t| t.acceptor());
     let mut stop = shutdown.clone();
     let listener = match TcpListener::from_std(listener) {
         Ok(l) => l,
@@ -136,7 +143,12 @@ pub async fn serve(
         tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok((stream, _)) => {
-                    tokio::spawn(connection(stream, shared.clone(), shutdown.clone()));
+                    let _ = stream.set_nodelay(true);
+                    let (shared, shutdown) = (shared.clone(), shutdown.clone());
+                    match &acceptor {
+                        None => tokio::spawn(connection(stream, shared, shutdown)),
+                        Some(a) => tokio::spawn(tls_connection(a.clone(), stream, shared, shutdown)),
+                    };
                 }
                 // Out of file descriptors and the like: back off instead of spinning.
                 Err(_) => tokio::time::sleep(Duration::from_millis(20)).await,
@@ -146,8 +158,33 @@ pub async fn serve(
     }
 }
 
-async fn connection(stream: TcpStream, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>) {
-    let _ = stream.set_nodelay(true);
+/// A client gets this long to finish its TLS handshake.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The TLS handshake, then HTTP as over plain TCP. A failed handshake (the client rejected the
+/// certificate, or spoke plain HTTP) just ends the connection; nothing is logged, since no
+/// request arrived.
+async fn tls_connection(
+    acceptor: TlsAcceptor,
+    stream: TcpStream,
+    shared: Arc<Shared>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let handshake = tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(stream));
+    let stream = tokio::select! {
+        r = handshake => match r {
+            Ok(Ok(s)) => s,
+            _ => return,
+        },
+        _ = shutdown.wait_for(|stop| *stop) => return,
+    };
+    connection(stream, shared, shutdown).await
+}
+
+async fn connection<S>(stream: S, shared: Arc<Shared>, mut shutdown: watch::Receiver<bool>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
     let ctl = Arc::new(ConnCtl::default());
     let io = TokioIo::new(ConnIo {
         inner: stream,

@@ -48,9 +48,9 @@ impl Resp {
     }
 }
 
-/// One keep-alive connection.
-pub struct Conn {
-    pub stream: TcpStream,
+/// One keep-alive connection: plain TCP, or any other byte stream (TLS in tests/tls.rs).
+pub struct Conn<S = TcpStream> {
+    pub stream: S,
     buf: Vec<u8>,
 }
 
@@ -72,6 +72,12 @@ impl Conn {
     }
 
     pub fn from_stream(stream: TcpStream) -> Conn {
+        Conn::over(stream)
+    }
+}
+
+impl<S: Read + Write> Conn<S> {
+    pub fn over(stream: S) -> Conn<S> {
         Conn {
             stream,
             buf: Vec::new(),
