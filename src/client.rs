@@ -126,10 +126,7 @@ impl Client {
     fn login_locked(&self, credentials: Credentials, deadline: Instant) -> Result<Arc<Session>> {
         let secrets = credentials.secrets();
         let host = self.host(deadline)?;
-        let url = host.app_url(
-            &self.app_id,
-            &format!("/auth/providers/{}/login", credentials.provider()),
-        );
+        let url = host.app_url(&format!("/auth/providers/{}/login", credentials.provider()));
         let body = credentials.body(self.device_info());
         let response = self.send(deadline, Method::Post, url, Some(&body), None, &secrets)?;
         if !response.is_success() {
@@ -362,7 +359,7 @@ impl Client {
     ) -> Result<(Response, Arc<AccessToken>)> {
         let deadline = self.transport.deadline();
         let (session, current, refreshed) = self.usable_token(deadline)?;
-        let url = self.host(deadline)?.app_url(&self.app_id, path);
+        let url = self.host(deadline)?.app_url(path);
         let token = current.token.token.expose();
         let response = self.send(deadline, method, url.clone(), body, Some(token), &[token])?;
         if response.status != 401 || refreshed {

@@ -11,19 +11,29 @@ use std::time::Instant;
 /// Where the app's requests go, and which origins may see its tokens.
 #[derive(Debug)]
 pub struct Host {
-    pub hostname: BaseUrl,
     /// The configured base URL's origin and the location's: the only ones given a token.
     pub trusted: Vec<Origin>,
+    /// `{hostname}/api/client/v2.0/app/{app_id}` and `{hostname}/api/client/v2.0/auth`, built
+    /// once: every request's URL is one of them plus a short path.
+    app_base: String,
+    auth_base: String,
 }
 
 impl Host {
-    pub fn app_url(&self, app_id: &str, path: &str) -> String {
-        self.hostname
-            .join(&format!("/api/client/v2.0/app/{app_id}{path}"))
+    fn new(hostname: &BaseUrl, trusted: Vec<Origin>, app_id: &str) -> Host {
+        Host {
+            trusted,
+            app_base: hostname.join(&format!("/api/client/v2.0/app/{app_id}")),
+            auth_base: hostname.join("/api/client/v2.0/auth"),
+        }
+    }
+
+    pub fn app_url(&self, path: &str) -> String {
+        [self.app_base.as_str(), path].concat()
     }
 
     pub fn auth_url(&self, path: &str) -> String {
-        self.hostname.join(&format!("/api/client/v2.0/auth{path}"))
+        [self.auth_base.as_str(), path].concat()
     }
 }
 
@@ -45,10 +55,7 @@ impl Location {
         self.cell.get_or_try_init(|| {
             let base = &transport.options().base_url;
             if skip {
-                return Ok(Host {
-                    hostname: base.clone(),
-                    trusted: vec![base.origin().clone()],
-                });
+                return Ok(Host::new(base, vec![base.origin().clone()], app_id));
             }
             fetch(transport, app_id, base, deadline)
         })
@@ -89,5 +96,5 @@ fn fetch(transport: &Transport, app_id: &str, base: &BaseUrl, deadline: Instant)
     if hostname.origin() != base.origin() {
         trusted.push(hostname.origin().clone());
     }
-    Ok(Host { hostname, trusted })
+    Ok(Host::new(&hostname, trusted, app_id))
 }

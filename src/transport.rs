@@ -10,11 +10,19 @@ use crate::config::TransportOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::SecretBytes;
 use crate::url::{resolve_location, Origin};
-use std::io::ErrorKind as IoKind;
+use std::io::{ErrorKind as IoKind, Read};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use ureq::http;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
+use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+
+/// How much of a call's time may pass before its next request gets a shorter timeout.
+const RECONFIGURE_SLACK: Duration = Duration::from_millis(100);
+/// How long a host name's addresses are reused.
+const RESOLVE_TTL: Duration = Duration::from_secs(30);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -94,7 +102,11 @@ impl Transport {
             .max_idle_connections_per_host(16)
             .build();
         Ok(Transport {
-            agent: config.into(),
+            agent: ureq::Agent::with_parts(
+                config,
+                DefaultConnector::default(),
+                CachingResolver::default(),
+            ),
             options,
         })
     }
@@ -113,18 +125,22 @@ impl Transport {
     /// Never resends on a network error: a POST that may have reached the server is not repeated.
     pub fn send(&self, req: &Request<'_>) -> Result<Response> {
         let first_origin = Origin::of_url(&req.url)?;
-        let mut url = req.url.clone();
+        // Only a redirect changes the URL, so the first one is parsed once, not per use.
+        let mut redirected: Option<(String, Origin)> = None;
         let mut method = req.method;
         let mut body = req.body;
         let mut hops = 0;
         loop {
-            let origin = Origin::of_url(&url)?;
+            let (url, origin) = match &redirected {
+                Some((url, origin)) => (url.as_str(), origin),
+                None => (req.url.as_str(), &first_origin),
+            };
             if !origin.is_secure_or_loopback() && !self.options.allow_insecure_http {
                 return Err(Error::protocol(format!(
                     "refusing plain http to {origin}: it is not a loopback host and allow_insecure_http is off"
                 )));
             }
-            let trusted = origin == first_origin || req.trusted.contains(&origin);
+            let trusted = *origin == first_origin || req.trusted.contains(origin);
             if !trusted && body.is_some() {
                 return Err(Error::new(
                     ErrorKind::Http,
@@ -138,8 +154,10 @@ impl Transport {
             if remaining.is_zero() {
                 return Err(timeout_error(self.options.request_timeout));
             }
-            let reconfigure = remaining < self.options.request_timeout;
-            let response = self.send_once(method, &url, body, bearer, remaining, reconfigure)?;
+            // A per-request timeout costs a copy of the agent's configuration: only worth it
+            // once a noticeable part of the call's time is gone.
+            let reconfigure = remaining + RECONFIGURE_SLACK < self.options.request_timeout;
+            let response = self.send_once(method, url, body, bearer, remaining, reconfigure)?;
             let redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
             if !redirect {
                 return Ok(response.into_response());
@@ -160,9 +178,11 @@ impl Transport {
                     )
                 });
             }
-            url = resolve_location(&url, &location).map_err(|e| {
+            let next = resolve_location(url, &location).map_err(|e| {
                 Error::protocol(format!("redirect with an unusable Location: {}", e.message))
             })?;
+            let next_origin = Origin::of_url(&next)?;
+            redirected = Some((next, next_origin));
             if response.status == 303 {
                 method = Method::Get;
                 body = None;
@@ -215,11 +235,21 @@ impl Transport {
         let content_type = header("content-type");
         let location = header("location");
         let limit = self.options.max_response_bytes;
-        let body = response
+        // Sized from Content-Length up front: read_to_vec would grow an empty Vec by doubling,
+        // copying the body several times (and leaving unwiped copies of tokens behind).
+        let expected = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+            .map_or(0, |n| n.min(limit).min(1 << 20) as usize);
+        let mut body = Vec::with_capacity(expected + 1);
+        response
             .body_mut()
             .with_config()
             .limit(limit)
-            .read_to_vec()
+            .reader()
+            .read_to_end(&mut body)
+            .map_err(ureq::Error::from)
             .map_err(|e| match e {
                 ureq::Error::BodyExceedsLimit(_) => Error {
                     http_status: status,
@@ -258,6 +288,51 @@ impl Transport {
         } else {
             request
         }
+    }
+}
+
+/// ureq resolves the host before every request, even one that then reuses a pooled
+/// connection, and with a timeout configured each lookup runs on a thread of its own (about
+/// half of a keep-alive call's CPU time, measured in bench/). An IP literal needs no lookup,
+/// and a name's addresses are kept for `RESOLVE_TTL`.
+#[derive(Debug, Default)]
+struct CachingResolver {
+    inner: DefaultResolver,
+    last: parking_lot::Mutex<Option<(String, u16, Instant, ResolvedSocketAddrs)>>,
+}
+
+impl Resolver for CachingResolver {
+    fn resolve(
+        &self,
+        uri: &http::Uri,
+        config: &ureq::config::Config,
+        timeout: NextTimeout,
+    ) -> std::result::Result<ResolvedSocketAddrs, ureq::Error> {
+        let (Some(authority), Some(scheme)) = (uri.authority(), uri.scheme_str()) else {
+            return self.inner.resolve(uri, config, timeout);
+        };
+        let port = authority
+            .port_u16()
+            .unwrap_or(if scheme == "https" { 443 } else { 80 });
+        let host = authority.host();
+        if let Ok(ip) = host
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .parse::<IpAddr>()
+        {
+            let mut addrs = self.empty();
+            addrs.push(SocketAddr::new(ip, port));
+            return Ok(addrs);
+        }
+        let now = Instant::now();
+        if let Some((name, p, at, addrs)) = &*self.last.lock() {
+            if name == host && *p == port && now.duration_since(*at) < RESOLVE_TTL {
+                return Ok(addrs.clone());
+            }
+        }
+        let addrs = self.inner.resolve(uri, config, timeout)?;
+        *self.last.lock() = Some((host.to_string(), port, now, addrs.clone()));
+        Ok(addrs)
     }
 }
 
@@ -339,7 +414,18 @@ fn default_roots_plus(path: &std::path::Path) -> Result<Vec<Certificate<'static>
     let before = certs.len();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
-            Ok(PemItem::Certificate(cert)) => certs.push(cert),
+            Ok(PemItem::Certificate(cert)) => {
+                // rustls would drop a block it cannot use as a trust anchor without a word.
+                let der = rustls::pki_types::CertificateDer::from(cert.der().to_vec());
+                if let Err(e) = rustls::RootCertStore::empty().add(der) {
+                    return Err(Error::invalid_argument(format!(
+                        "ca_file {}: certificate {} is not a usable CA certificate: {e}",
+                        path.display(),
+                        certs.len() - before + 1
+                    )));
+                }
+                certs.push(cert)
+            }
             Ok(_) => {}
             Err(e) => {
                 return Err(Error::invalid_argument(format!(

@@ -495,3 +495,18 @@ fn secrets_echoed_by_the_server_are_redacted_whatever_their_length_or_escaping()
     assert_eq!(err.kind, ErrorKind::Protocol);
     assert!(!err.message.contains(&token[..20]), "{}", err.message);
 }
+
+#[test]
+fn a_ca_file_block_that_is_no_certificate_is_refused_up_front() {
+    let path = std::env::temp_dir().join(format!("realm-client-badca-{}.pem", std::process::id()));
+    std::fs::write(
+        &path,
+        "-----BEGIN CERTIFICATE-----\nAAECAwQFBgcICQ==\n-----END CERTIFICATE-----\n",
+    )
+    .unwrap();
+    let options = json!({ "base_url": "http://127.0.0.1:9", "ca_file": path }).to_string();
+    let err = Client::new(APP, ClientOptions::from_json(Some(&options)).unwrap()).unwrap_err();
+    std::fs::remove_file(&path).unwrap();
+    assert_eq!(err.kind, ErrorKind::InvalidArgument, "{err:?}");
+    assert!(err.message.contains("certificate 1"), "{}", err.message);
+}
