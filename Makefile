@@ -9,7 +9,7 @@ CARGO    ?= cargo
 CC       ?= gcc
 CXX      ?= g++
 PYTHON   ?= python3
-BUILD    := build
+BUILD    := target/c
 TARGET   := target
 LIBDIR   := $(TARGET)/release
 EMULATOR := $(TARGET)/release/realm-emulator
@@ -18,12 +18,15 @@ CFLAGS_STRICT := -std=c99 -Wall -Wextra -Wpedantic -Werror -Iinclude
 # tests/check-static-libs.sh); the README shows the same line.
 STATIC_LIBS := -lgcc_s -lutil -lrt -lpthread -lm -ldl -lc
 
-.PHONY: all build demo test lint test-rust test-c test-python test-swift header clean
+.PHONY: all build demo test lint test-rust test-c test-python test-swift header bench clean
 
 all: build
 
 build:
 	$(CARGO) build --release -p realm-client -p realm-emulator
+	@# The shared library once more on its own: alongside the rlib crate type rustc keeps every
+	@# pub Rust item in it, about 300 KB more (see bench/README.md).
+	$(CARGO) rustc --release -p realm-client --lib --crate-type cdylib
 
 header:
 	REALM_GEN_HEADER=1 $(CARGO) build -p realm-client
@@ -55,6 +58,9 @@ test-python: build
 
 test-swift:
 	bindings/swift/run-tests.sh
+
+bench: build
+	bench/run.sh
 
 clean:
 	$(CARGO) clean

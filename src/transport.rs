@@ -88,7 +88,7 @@ impl Transport {
         } else if let Some(path) = &options.ca_file {
             RootCerts::Specific(Arc::new(default_roots_plus(path)?))
         } else {
-            RootCerts::WebPki
+            RootCerts::Specific(default_roots())
         };
         let tls = TlsConfig::builder().root_certs(roots).build();
         let config = ureq::Agent::config_builder()
@@ -402,15 +402,27 @@ fn is_tls(io: &std::io::Error) -> bool {
         .is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some())
 }
 
+/// The bundled webpki roots, shared by every client.
+fn default_roots() -> Arc<Vec<Certificate<'static>>> {
+    static ROOTS: std::sync::OnceLock<Arc<Vec<Certificate<'static>>>> = std::sync::OnceLock::new();
+    ROOTS
+        .get_or_init(|| {
+            Arc::new(
+                webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                    .iter()
+                    .map(|der| Certificate::from_der(der.as_ref()))
+                    .collect(),
+            )
+        })
+        .clone()
+}
+
 /// The bundled webpki roots plus the certificates of a PEM file.
 fn default_roots_plus(path: &std::path::Path) -> Result<Vec<Certificate<'static>>> {
     let pem = std::fs::read(path).map_err(|e| {
         Error::invalid_argument(format!("cannot read ca_file {}: {e}", path.display()))
     })?;
-    let mut certs: Vec<Certificate<'static>> = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-        .iter()
-        .map(|der| Certificate::from_der(der.as_ref()).to_owned())
-        .collect();
+    let mut certs: Vec<Certificate<'static>> = default_roots().as_ref().clone();
     let before = certs.len();
     for item in ureq::tls::parse_pem(&pem) {
         match item {
