@@ -9,6 +9,7 @@ use crate::response::{json_object, required_string, server_error, unexpected_bod
 use crate::secret::{Secret, SecretBytes, SecretJson};
 use crate::token::AccessToken;
 use crate::transport::{Method, Request, Response, Transport};
+use crate::url::validate_path_segment;
 use parking_lot::{Mutex, RwLock};
 use serde_json::{json, Value};
 use std::sync::Arc;
@@ -38,24 +39,17 @@ impl AdminOptions {
                 "admin option {key} is required (a non-empty string)"
             ))),
         };
-        let id = |key: &str| {
+        let id = |key: &str, example: &str| {
             let v = required(key)?;
-            if v.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-            {
-                Ok(v)
-            } else {
-                Err(Error::invalid_argument(format!(
-                    "admin option {key} may hold only A-Z, a-z, 0-9, '-' and '_'"
-                )))
-            }
+            validate_path_segment(&v, &format!("admin option {key}"), 128, example)?;
+            Ok::<String, Error>(v)
         };
         Ok(AdminOptions {
             transport: TransportOptions::from_map(&map)?,
             public_api_key: required("public_api_key")?,
             private_api_key: Secret::new(required("private_api_key")?),
-            group_id: id("group_id")?,
-            app_id: id("app_id")?,
+            group_id: id("group_id", "5f0000000000000000000001")?,
+            app_id: id("app_id", "5f00000000000000000000a1")?,
         })
     }
 }

@@ -169,20 +169,9 @@ fn collect_strings<'a>(v: &'a Value, out: &mut Vec<&'a str>) {
     }
 }
 
-/// Provider names go into the URL path, so only the characters provider names use are allowed.
+/// A provider name, e.g. `local-userpass`.
 pub fn validate_provider(provider: &str) -> Result<()> {
-    let ok = !provider.is_empty()
-        && provider.len() <= 64
-        && provider
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid_argument(
-            "provider must be 1 to 64 characters of A-Z, a-z, 0-9, '-' and '_' (for example \"local-userpass\")",
-        ))
-    }
+    crate::url::validate_path_segment(provider, "provider", 64, "local-userpass")
 }
 
 #[cfg(test)]

@@ -151,20 +151,26 @@ fn has_scheme(url: &str) -> bool {
     })
 }
 
-/// App ids go into URL paths unescaped, so only the characters client app ids use are allowed.
-pub fn validate_app_id(app_id: &str) -> Result<()> {
-    let ok = !app_id.is_empty()
-        && app_id.len() <= 128
-        && app_id
+/// Ids and names go into URL paths unescaped, so only the characters they use are allowed:
+/// 1 to `max` characters of A-Z, a-z, 0-9, '-' and '_'.
+pub fn validate_path_segment(value: &str, what: &str, max: usize, example: &str) -> Result<()> {
+    let ok = !value.is_empty()
+        && value.len() <= max
+        && value
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
-        Err(Error::invalid_argument(
-            "app_id must be 1 to 128 characters of A-Z, a-z, 0-9, '-' and '_' (for example \"myapp-abcde\")",
-        ))
+        Err(Error::invalid_argument(format!(
+            "{what} must be 1 to {max} characters of A-Z, a-z, 0-9, '-' and '_' (for example \"{example}\")"
+        )))
     }
+}
+
+/// The client App ID, e.g. `myapp-abcde`.
+pub fn validate_app_id(app_id: &str) -> Result<()> {
+    validate_path_segment(app_id, "app_id", 128, "myapp-abcde")
 }
 
 #[cfg(test)]
