@@ -50,8 +50,8 @@ fi
 
 # ---- build -------------------------------------------------------------------------------
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  log "cargo build --release"
-  (cd "$repo" && cargo build --release -q -p realm-client -p realm-emulator)
+  log "make build"
+  (cd "$repo" && make -s build)
 fi
 lib="${BENCH_LIB_DIR:-$repo/target/release}"
 lib=$(cd "$lib" && pwd)

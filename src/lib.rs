@@ -8,6 +8,8 @@ pub mod admin;
 /// cbindgen:ignore
 pub mod client;
 /// cbindgen:ignore
+mod coalesce;
+/// cbindgen:ignore
 pub mod config;
 /// cbindgen:ignore
 pub mod credentials;

@@ -17,7 +17,8 @@ use std::time::{Duration, Instant};
 use ureq::http;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{DefaultConnector, NextTimeout};
+use crate::coalesce::CoalescingConnector;
+use ureq::unversioned::transport::{Connector, DefaultConnector, NextTimeout};
 
 /// How much of a call's time may pass before its next request gets a shorter timeout.
 const RECONFIGURE_SLACK: Duration = Duration::from_millis(100);
@@ -104,7 +105,7 @@ impl Transport {
         Ok(Transport {
             agent: ureq::Agent::with_parts(
                 config,
-                DefaultConnector::default(),
+                DefaultConnector::default().chain(CoalescingConnector),
                 CachingResolver::default(),
             ),
             options,
