@@ -6,6 +6,7 @@
 //! number of hops is bounded, the caller's deadline covers every hop, plain http to a
 //! non-loopback host is refused, and the bearer token only goes to the app's origins.
 
+use crate::coalesce::CoalescingConnector;
 use crate::config::TransportOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::secret::SecretBytes;
@@ -17,7 +18,6 @@ use std::time::{Duration, Instant};
 use ureq::http;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use crate::coalesce::CoalescingConnector;
 use ureq::unversioned::transport::{Connector, DefaultConnector, NextTimeout};
 
 /// How much of a call's time may pass before its next request gets a shorter timeout.
