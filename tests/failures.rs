@@ -10,14 +10,9 @@ use support::*;
 const INSERT: &str =
     r#"mutation { insertOneMovie(data: {title: "Once", year: 2001}) { title year } }"#;
 
+/// Logged in, with the login's requests cleared from the log.
 fn logged_in(emu: &Emulator, extra: Value) -> Client {
-    let c = Client::new(
-        APP,
-        ClientOptions::from_json(Some(&emu.options_with(extra))).unwrap(),
-    )
-    .unwrap();
-    c.login(Credentials::email_password(EMAIL, PASSWORD).unwrap())
-        .unwrap();
+    let c = support::logged_in(emu, extra);
     emu.clear_requests();
     c
 }

@@ -2,23 +2,12 @@
 
 mod support;
 
-use realm_client::{Client, ClientOptions, Credentials, ErrorKind};
+use realm_client::{Client, ClientOptions, ErrorKind};
 use serde_json::{json, Value};
 use std::sync::Arc;
 use std::thread::sleep;
 use std::time::Duration;
 use support::*;
-
-fn logged_in(emu: &Emulator, extra: Value) -> Client {
-    let c = Client::new(
-        APP,
-        ClientOptions::from_json(Some(&emu.options_with(extra))).unwrap(),
-    )
-    .unwrap();
-    c.login(Credentials::email_password(EMAIL, PASSWORD).unwrap())
-        .unwrap();
-    c
-}
 
 fn statuses(emu: &Emulator) -> Vec<u64> {
     emu.requests()

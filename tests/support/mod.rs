@@ -230,3 +230,12 @@ fn hmac_sha256(key: &[u8], msg: &[u8]) -> Vec<u8> {
     mac.update(msg);
     mac.finalize().into_bytes().to_vec()
 }
+
+/// A client of the demo app on `emu`, with `extra` options, logged in as the demo user.
+pub fn logged_in(emu: &Emulator, extra: Value) -> realm_client::Client {
+    let options = realm_client::ClientOptions::from_json(Some(&emu.options_with(extra))).unwrap();
+    let c = realm_client::Client::new(APP, options).unwrap();
+    c.login(realm_client::Credentials::email_password(EMAIL, PASSWORD).unwrap())
+        .unwrap();
+    c
+}
