@@ -267,7 +267,7 @@ fn verify_outcome(response: &Response, secrets: &[&str]) -> Result<String> {
         }
         _ => return Err(server_error(response, what, secrets)),
     }
-    let parsed: Option<Value> = if response.content_type.is_none() || response.is_json() {
+    let parsed: Option<Value> = if response.may_be_json() {
         serde_json::from_slice(&response.body).ok()
     } else {
         None

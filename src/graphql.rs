@@ -56,7 +56,7 @@ struct Envelope {
 
 /// The response text, once it is known to be a JSON object with `data` or `errors`.
 pub fn envelope(response: Response, secrets: &[&str]) -> Result<String> {
-    let content_type_ok = response.content_type.is_none() || response.is_json();
+    let content_type_ok = response.may_be_json();
     // A struct also deserialises from an array, hence the look at the first byte.
     let is_object = response
         .body

@@ -68,7 +68,7 @@ pub fn json_object(
     what: &str,
     secrets: &[&str],
 ) -> Result<Map<String, Value>> {
-    let content_type_ok = response.content_type.is_none() || response.is_json();
+    let content_type_ok = response.may_be_json();
     if content_type_ok {
         if let Ok(Value::Object(map)) = serde_json::from_slice::<Value>(&response.body) {
             return Ok(map);

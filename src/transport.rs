@@ -67,6 +67,11 @@ impl Response {
         (200..300).contains(&self.status)
     }
 
+    /// A success body worth parsing as JSON: labelled so, or not labelled at all.
+    pub fn may_be_json(&self) -> bool {
+        self.content_type.is_none() || self.is_json()
+    }
+
     /// `application/json`, with or without parameters (realm-core's exact match is a known pitfall).
     pub fn is_json(&self) -> bool {
         self.content_type.as_deref().is_some_and(|ct| {
