@@ -91,24 +91,25 @@ impl Admin {
         })
     }
 
-    fn url(&self, path: &str) -> String {
+    fn target(&self, path: &str) -> String {
         self.options
             .transport
             .base_url
-            .join(&format!("/api/admin/v3.0{path}"))
+            .target(&format!("/api/admin/v3.0{path}"))
     }
 
     fn send(
         &self,
         deadline: Instant,
-        url: String,
+        target: String,
         body: Option<&[u8]>,
         bearer: Option<&str>,
         secrets: &[&str],
     ) -> Result<Response> {
         self.transport.send(&Request {
             method: Method::Post,
-            url,
+            origin: self.options.transport.base_url.origin(),
+            target,
             body,
             bearer,
             trusted: &[],
@@ -124,7 +125,7 @@ impl Admin {
         if access_token.is_empty() {
             return Err(Error::invalid_argument("access_token must not be empty"));
         }
-        let url = self.url(&format!(
+        let target = self.target(&format!(
             "/groups/{}/apps/{}/users/verify_token",
             self.options.group_id, self.options.app_id
         ));
@@ -135,7 +136,7 @@ impl Admin {
         let secrets = [access_token, auth.access.token.expose()];
         let mut response = self.send(
             deadline,
-            url.clone(),
+            target.clone(),
             Some(&body),
             Some(auth.access.token.expose()),
             &secrets,
@@ -146,7 +147,7 @@ impl Admin {
             let secrets = [access_token, auth.access.token.expose()];
             response = self.send(
                 deadline,
-                url,
+                target,
                 Some(&body),
                 Some(auth.access.token.expose()),
                 &secrets,
@@ -208,8 +209,8 @@ impl Admin {
         )
         .expect("a JSON value always serialises");
         let secrets = [private];
-        let url = self.url("/auth/providers/mongodb-cloud/login");
-        let response = self.send(deadline, url, Some(&body), None, &secrets)?;
+        let target = self.target("/auth/providers/mongodb-cloud/login");
+        let response = self.send(deadline, target, Some(&body), None, &secrets)?;
         let what = "admin login";
         if matches!(response.status, 401 | 403) {
             let err = server_error(&response, what, &secrets);
@@ -234,7 +235,7 @@ impl Admin {
         let what = "refreshing the admin access token";
         let response = self.send(
             deadline,
-            self.url("/auth/session"),
+            self.target("/auth/session"),
             None,
             Some(refresh.expose()),
             &secrets,

@@ -85,7 +85,7 @@ impl Client {
         &self,
         deadline: Instant,
         method: Method,
-        url: String,
+        target: String,
         body: Option<&[u8]>,
         bearer: Option<&str>,
         secrets: &[&str],
@@ -93,7 +93,8 @@ impl Client {
         let host = self.host(deadline)?;
         self.transport.send(&Request {
             method,
-            url,
+            origin: &host.origin,
+            target,
             body,
             bearer,
             trusted: &host.trusted,
@@ -126,9 +127,9 @@ impl Client {
     fn login_locked(&self, credentials: Credentials, deadline: Instant) -> Result<Arc<Session>> {
         let secrets = credentials.secrets();
         let host = self.host(deadline)?;
-        let url = host.app_url(&format!("/auth/providers/{}/login", credentials.provider()));
+        let target = host.app_target(&format!("/auth/providers/{}/login", credentials.provider()));
         let body = credentials.body(self.device_info());
-        let response = self.send(deadline, Method::Post, url, Some(&body), None, &secrets)?;
+        let response = self.send(deadline, Method::Post, target, Some(&body), None, &secrets)?;
         if !response.is_success() {
             return Err(login_error(server_error(&response, "login", &secrets)));
         }
@@ -158,12 +159,12 @@ impl Client {
     }
 
     fn fetch_profile(&self, access_token: &str, deadline: Instant) -> Result<Value> {
-        let url = self.host(deadline)?.auth_url("/profile");
+        let target = self.host(deadline)?.auth_target("/profile");
         let secrets = [access_token];
         let response = self.send(
             deadline,
             Method::Get,
-            url,
+            target,
             None,
             Some(access_token),
             &secrets,
@@ -271,10 +272,17 @@ impl Client {
     }
 
     fn send_refresh(&self, session: &Session, deadline: Instant) -> Result<AccessToken> {
-        let url = self.host(deadline)?.auth_url("/session");
+        let target = self.host(deadline)?.auth_target("/session");
         let refresh = session.refresh_token.expose();
         let secrets = [refresh];
-        let response = self.send(deadline, Method::Post, url, None, Some(refresh), &secrets)?;
+        let response = self.send(
+            deadline,
+            Method::Post,
+            target,
+            None,
+            Some(refresh),
+            &secrets,
+        )?;
         if response.status == 401 {
             let err = server_error(&response, "refreshing the access token", &secrets);
             return Err(Error {
@@ -359,9 +367,16 @@ impl Client {
     ) -> Result<(Response, Arc<AccessToken>)> {
         let deadline = self.transport.deadline();
         let (session, current, refreshed) = self.usable_token(deadline)?;
-        let url = self.host(deadline)?.app_url(path);
+        let target = self.host(deadline)?.app_target(path);
         let token = current.token.token.expose();
-        let response = self.send(deadline, method, url.clone(), body, Some(token), &[token])?;
+        let response = self.send(
+            deadline,
+            method,
+            target.clone(),
+            body,
+            Some(token),
+            &[token],
+        )?;
         if response.status != 401 || refreshed {
             return Ok((response, current.token));
         }
@@ -374,7 +389,7 @@ impl Client {
             Err(e) => return Err(e.context("the server refused the access token (HTTP 401)")),
         };
         let token = fresh.token.token.expose();
-        let response = self.send(deadline, method, url, body, Some(token), &[token])?;
+        let response = self.send(deadline, method, target, body, Some(token), &[token])?;
         Ok((response, fresh.token))
     }
 
@@ -416,9 +431,16 @@ impl Client {
         session.end();
         let refresh = session.refresh_token.expose();
         let secrets = [refresh];
-        let url = self.host(deadline)?.auth_url("/session");
+        let target = self.host(deadline)?.auth_target("/session");
         let response = self
-            .send(deadline, Method::Delete, url, None, Some(refresh), &secrets)
+            .send(
+                deadline,
+                Method::Delete,
+                target,
+                None,
+                Some(refresh),
+                &secrets,
+            )
             .map_err(|e| e.context("logout (the local session was cleared)"))?;
         if response.is_success() {
             return Ok(());

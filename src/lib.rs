@@ -8,8 +8,6 @@ pub mod admin;
 /// cbindgen:ignore
 pub mod client;
 /// cbindgen:ignore
-mod coalesce;
-/// cbindgen:ignore
 pub mod config;
 /// cbindgen:ignore
 pub mod credentials;
@@ -19,7 +17,11 @@ pub mod ffi;
 /// cbindgen:ignore
 mod graphql;
 /// cbindgen:ignore
+mod http1;
+/// cbindgen:ignore
 mod location;
+/// cbindgen:ignore
+mod pool;
 /// cbindgen:ignore
 mod response;
 /// cbindgen:ignore

@@ -13,8 +13,10 @@ use std::time::Instant;
 pub struct Host {
     /// The configured base URL's origin and the location's: the only ones given a token.
     pub trusted: Vec<Origin>,
-    /// `{hostname}/api/client/v2.0/app/{app_id}` and `{hostname}/api/client/v2.0/auth`, built
-    /// once: every request's URL is one of them plus a short path.
+    /// The location's hostname: where every request goes.
+    pub origin: Origin,
+    /// `{prefix}/api/client/v2.0/app/{app_id}` and `{prefix}/api/client/v2.0/auth`, built once:
+    /// every request's path is one of them plus a short path.
     app_base: String,
     auth_base: String,
 }
@@ -23,16 +25,17 @@ impl Host {
     fn new(hostname: &BaseUrl, trusted: Vec<Origin>, app_id: &str) -> Host {
         Host {
             trusted,
-            app_base: hostname.join(&format!("/api/client/v2.0/app/{app_id}")),
-            auth_base: hostname.join("/api/client/v2.0/auth"),
+            origin: hostname.origin().clone(),
+            app_base: hostname.target(&format!("/api/client/v2.0/app/{app_id}")),
+            auth_base: hostname.target("/api/client/v2.0/auth"),
         }
     }
 
-    pub fn app_url(&self, path: &str) -> String {
+    pub fn app_target(&self, path: &str) -> String {
         [self.app_base.as_str(), path].concat()
     }
 
-    pub fn auth_url(&self, path: &str) -> String {
+    pub fn auth_target(&self, path: &str) -> String {
         [self.auth_base.as_str(), path].concat()
     }
 }
@@ -65,7 +68,8 @@ impl Location {
 fn fetch(transport: &Transport, app_id: &str, base: &BaseUrl, deadline: Instant) -> Result<Host> {
     let response = transport.send(&Request {
         method: Method::Get,
-        url: base.join(&format!("/api/client/v2.0/app/{app_id}/location")),
+        origin: base.origin(),
+        target: base.target(&format!("/api/client/v2.0/app/{app_id}/location")),
         body: None,
         bearer: None,
         trusted: &[],

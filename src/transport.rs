@@ -6,24 +6,27 @@
 //! number of hops is bounded, the caller's deadline covers every hop, plain http to a
 //! non-loopback host is refused, and the bearer token only goes to the app's origins.
 
-use crate::coalesce::CoalescingConnector;
 use crate::config::TransportOptions;
 use crate::error::{Error, ErrorKind, Result};
+use crate::http1;
+use crate::pool::{Connection, Pool};
 use crate::secret::SecretBytes;
 use crate::url::{resolve_location, Origin};
-use std::io::{ErrorKind as IoKind, Read};
+use std::borrow::Cow;
+use std::io::ErrorKind as IoKind;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use ureq::http;
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::unversioned::resolver::{DefaultResolver, ResolvedSocketAddrs, Resolver};
-use ureq::unversioned::transport::{Connector, DefaultConnector, NextTimeout};
+use ureq::unversioned::transport::{ConnectionDetails, Connector, DefaultConnector, NextTimeout};
 
-/// How much of a call's time may pass before its next request gets a shorter timeout.
-const RECONFIGURE_SLACK: Duration = Duration::from_millis(100);
 /// How long a host name's addresses are reused.
 const RESOLVE_TTL: Duration = Duration::from_secs(30);
+/// Idle keep-alive connections kept per origin, and for how long (ureq's defaults).
+const IDLE_PER_ORIGIN: usize = 16;
+const IDLE_MAX_AGE: Duration = Duration::from_secs(15);
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
@@ -33,11 +36,11 @@ pub enum Method {
 }
 
 impl Method {
-    fn as_http(self) -> http::Method {
+    fn as_str(self) -> &'static str {
         match self {
-            Method::Get => http::Method::GET,
-            Method::Post => http::Method::POST,
-            Method::Delete => http::Method::DELETE,
+            Method::Get => "GET",
+            Method::Post => "POST",
+            Method::Delete => "DELETE",
         }
     }
 }
@@ -45,7 +48,9 @@ impl Method {
 /// One request. `secrets` are redacted from any error text built from the response.
 pub struct Request<'a> {
     pub method: Method,
-    pub url: String,
+    /// Where it goes: an origin, and the path and query there (starting with `/`).
+    pub origin: &'a Origin,
+    pub target: String,
     pub body: Option<&'a [u8]>,
     pub bearer: Option<&'a str>,
     /// Origins besides the first URL's that may receive the token and the body on a redirect.
@@ -83,7 +88,12 @@ impl Response {
 }
 
 pub struct Transport {
-    agent: ureq::Agent,
+    /// ureq's chain: CONNECT proxy, TCP, rustls.
+    connector: Arc<DefaultConnector>,
+    resolver: Arc<CachingResolver>,
+    /// What the chain reads: TLS roots, TCP_NODELAY, buffer sizes, proxy.
+    config: ureq::config::Config,
+    pool: Pool,
     options: TransportOptions,
 }
 
@@ -98,21 +108,15 @@ impl Transport {
         };
         let tls = TlsConfig::builder().root_certs(roots).build();
         let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .max_redirects(0)
             .timeout_connect(Some(options.connect_timeout))
-            .timeout_global(Some(options.request_timeout))
             .user_agent(options.user_agent.as_str())
-            .accept("application/json")
             .tls_config(tls)
-            .max_idle_connections_per_host(16)
             .build();
         Ok(Transport {
-            agent: ureq::Agent::with_parts(
-                config,
-                DefaultConnector::default().chain(CoalescingConnector),
-                CachingResolver::default(),
-            ),
+            connector: Arc::new(DefaultConnector::default()),
+            resolver: Arc::new(CachingResolver::default()),
+            config,
+            pool: Pool::new(IDLE_PER_ORIGIN, IDLE_MAX_AGE),
             options,
         })
     }
@@ -130,23 +134,22 @@ impl Transport {
     ///
     /// Never resends on a network error: a POST that may have reached the server is not repeated.
     pub fn send(&self, req: &Request<'_>) -> Result<Response> {
-        let first_origin = Origin::of_url(&req.url)?;
-        // Only a redirect changes the URL, so the first one is parsed once, not per use.
-        let mut redirected: Option<(String, Origin)> = None;
+        // Only a redirect changes where the request goes.
+        let mut redirected: Option<(Origin, String)> = None;
         let mut method = req.method;
         let mut body = req.body;
         let mut hops = 0;
         loop {
-            let (url, origin) = match &redirected {
-                Some((url, origin)) => (url.as_str(), origin),
-                None => (req.url.as_str(), &first_origin),
+            let (origin, target) = match &redirected {
+                Some((origin, target)) => (origin, target.as_str()),
+                None => (req.origin, req.target.as_str()),
             };
             if !origin.is_secure_or_loopback() && !self.options.allow_insecure_http {
                 return Err(Error::protocol(format!(
                     "refusing plain http to {origin}: it is not a loopback host and allow_insecure_http is off"
                 )));
             }
-            let trusted = *origin == first_origin || req.trusted.contains(origin);
+            let trusted = origin == req.origin || req.trusted.contains(origin);
             if !trusted && body.is_some() {
                 return Err(Error::new(
                     ErrorKind::Http,
@@ -156,24 +159,22 @@ impl Transport {
                 ));
             }
             let bearer = req.bearer.filter(|_| trusted);
-            let remaining = req.deadline.saturating_duration_since(Instant::now());
-            if remaining.is_zero() {
+            if Instant::now() >= req.deadline {
                 return Err(timeout_error(self.options.request_timeout));
             }
-            // A per-request timeout costs a copy of the agent's configuration: only worth it
-            // once a noticeable part of the call's time is gone.
-            let reconfigure = remaining + RECONFIGURE_SLACK < self.options.request_timeout;
-            let response = self.send_once(method, url, body, bearer, remaining, reconfigure)?;
-            let redirect = matches!(response.status, 301 | 302 | 303 | 307 | 308);
-            if !redirect {
-                return Ok(response.into_response());
-            }
-            let Some(location) = response.location else {
-                return Ok(response.into_response());
+            let answer = self.send_once(method, origin, target, body, bearer, req.deadline)?;
+            let redirect = matches!(answer.status, 301 | 302 | 303 | 307 | 308);
+            let location = answer.location.clone().filter(|_| redirect);
+            let Some(location) = location else {
+                return Ok(Response {
+                    status: answer.status,
+                    content_type: answer.content_type,
+                    body: answer.body,
+                });
             };
             if hops >= self.options.max_redirects {
                 return Err(Error {
-                    http_status: response.status,
+                    http_status: answer.status,
                     ..Error::new(
                         ErrorKind::Http,
                         format!(
@@ -184,12 +185,12 @@ impl Transport {
                     )
                 });
             }
-            let next = resolve_location(url, &location).map_err(|e| {
+            let next = resolve_location(&format!("{origin}{target}"), &location).map_err(|e| {
                 Error::protocol(format!("redirect with an unusable Location: {}", e.message))
             })?;
             let next_origin = Origin::of_url(&next)?;
-            redirected = Some((next, next_origin));
-            if response.status == 303 {
+            redirected = Some((next_origin, request_target(&next).into_owned()));
+            if answer.status == 303 {
                 method = Method::Get;
                 body = None;
             }
@@ -200,100 +201,162 @@ impl Transport {
     fn send_once(
         &self,
         method: Method,
-        url: &str,
+        origin: &Origin,
+        target: &str,
         body: Option<&[u8]>,
         bearer: Option<&str>,
-        remaining: Duration,
-        reconfigure: bool,
-    ) -> Result<RawResponse> {
-        let mut builder = http::Request::builder().method(method.as_http()).uri(url);
-        if body.is_some() {
-            builder = builder.header("content-type", "application/json");
-        }
+        deadline: Instant,
+    ) -> Result<http1::Answer> {
         if let Some(token) = bearer {
-            let text = zeroize::Zeroizing::new(format!("Bearer {token}"));
-            let mut value = http::HeaderValue::try_from(text.as_str())
-                .map_err(|_| Error::protocol("a token holds characters not allowed in a header"))?;
-            value.set_sensitive(true);
-            builder = builder.header("authorization", value);
+            // Tokens are JWTs; anything else could end the header line early.
+            if !token.bytes().all(|b| b.is_ascii_graphic()) {
+                return Err(Error::protocol(
+                    "a token holds characters not allowed in a header",
+                ));
+            }
         }
-        let result = match body {
-            Some(bytes) => {
-                let request = builder.body(bytes).map_err(bad_request)?;
-                let request = self.with_timeout(request, remaining, reconfigure);
-                self.agent.run(request)
-            }
-            None => {
-                let request = builder.body(()).map_err(bad_request)?;
-                let request = self.with_timeout(request, remaining, reconfigure);
-                self.agent.run(request)
-            }
+        // Bytes that could end the request line early never reach it.
+        if !target.starts_with('/') || !target.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err(Error::invalid_argument(format!(
+                "{:?} is not a valid request path",
+                excerpt(target.as_bytes(), &[])
+            )));
+        }
+        let head = http1::Head {
+            method: method.as_str(),
+            target,
+            host: origin.authority(),
+            user_agent: &self.options.user_agent,
+            bearer,
+            body,
         };
-        let mut response = result.map_err(|e| map_ureq_error(e, &self.options))?;
-        let status = response.status().as_u16();
-        let header = |name: &str| {
-            response
-                .headers()
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .map(str::to_string)
+        let io_deadline = http1::Deadline {
+            at: deadline,
+            reason: ureq::Timeout::Global,
         };
-        let content_type = header("content-type");
-        let location = header("location");
-        let limit = self.options.max_response_bytes;
-        // Sized from Content-Length up front: read_to_vec would grow an empty Vec by doubling,
-        // copying the body several times (and leaving unwiped copies of tokens behind).
-        let expected = response
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-            .map_or(0, |n| n.min(limit).min(1 << 20) as usize);
-        let mut body = Vec::with_capacity(expected + 1);
-        response
-            .body_mut()
-            .with_config()
-            .limit(limit)
-            .reader()
-            .read_to_end(&mut body)
-            .map_err(ureq::Error::from)
-            .map_err(|e| match e {
-                ureq::Error::BodyExceedsLimit(_) => Error {
-                    http_status: status,
-                    ..Error::new(
-                        ErrorKind::ResponseTooLarge,
-                        format!(
-                            "the response body is larger than max_response_bytes ({limit} bytes)"
-                        ),
-                    )
-                },
-                other => {
-                    let mut err = map_ureq_error(other, &self.options);
-                    err.http_status = status;
-                    err.context("reading the response body")
-                }
-            })?;
-        Ok(RawResponse {
-            status,
-            content_type,
-            location,
-            body: SecretBytes::new(body),
-        })
+        let mut conn = match self.pool.take(origin) {
+            Some(conn) => conn,
+            None => self.connect(origin, deadline)?,
+        };
+        let fail = |f: http1::Failure| self.map_failure(f);
+        http1::write_request(&mut *conn, &head, io_deadline).map_err(fail)?;
+        let answer = http1::read_response(&mut *conn, self.options.max_response_bytes, io_deadline)
+            .map_err(fail)?;
+        if answer.reusable {
+            self.pool.put(origin.clone(), conn);
+        }
+        Ok(answer)
     }
 
-    fn with_timeout<B: ureq::AsSendBody>(
-        &self,
-        request: http::Request<B>,
-        remaining: Duration,
-        reconfigure: bool,
-    ) -> http::Request<B> {
-        if reconfigure {
-            self.agent
-                .configure_request(request)
-                .timeout_global(Some(remaining))
-                .build()
-        } else {
-            request
+    /// A new connection through ureq's chain: resolver, proxy (CONNECT), TCP, TLS.
+    fn connect(&self, origin: &Origin, deadline: Instant) -> Result<Connection> {
+        let uri: http::Uri = format!("{origin}/")
+            .parse()
+            .map_err(|_| Error::invalid_argument(format!("{origin} is not a valid URL")))?;
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        if remaining.is_zero() {
+            return Err(timeout_error(self.options.request_timeout));
         }
+        let (after, reason) = if self.options.connect_timeout < remaining {
+            (self.options.connect_timeout, ureq::Timeout::Connect)
+        } else {
+            (remaining, ureq::Timeout::Global)
+        };
+        let timeout = NextTimeout {
+            after: after.into(),
+            reason,
+            per_read: None,
+            per_write: None,
+        };
+        let map = |e| map_ureq_error(e, &self.options);
+        // As ureq does: a proxy resolves the target itself unless told otherwise.
+        let resolve_here = self
+            .config
+            .proxy()
+            .is_none_or(|p| p.is_no_proxy(&uri) || p.resolve_target());
+        let addrs = if resolve_here {
+            self.resolver
+                .resolve(&uri, &self.config, timeout)
+                .map_err(map)?
+        } else {
+            self.resolver.empty()
+        };
+        let connector = self.connector.clone();
+        let details = ConnectionDetails {
+            uri: &uri,
+            addrs,
+            config: &self.config,
+            request_level: false,
+            resolver: &*self.resolver,
+            now: ureq::unversioned::transport::time::Instant::now(),
+            timeout,
+            current_time: Arc::new(ureq::unversioned::transport::time::Instant::now),
+            run_connector: Arc::new(move |d: &ConnectionDetails| {
+                connector
+                    .connect(d, None)?
+                    .ok_or(ureq::Error::ConnectionFailed)
+            }),
+            // Connections are never shut down from another thread.
+            register_shutdown: Arc::new(|_| Ok(())),
+        };
+        let conn = self
+            .connector
+            .connect(&details, None)
+            .map_err(map)?
+            .ok_or_else(|| Error::new(ErrorKind::Network, "connection failed"))?;
+        if origin.is_https() && !conn.is_tls() {
+            return Err(Error::new(ErrorKind::Tls, "TLS error: no TLS connection"));
+        }
+        Ok(conn)
+    }
+
+    fn map_failure(&self, failure: http1::Failure) -> Error {
+        use http1::Failure;
+        match failure {
+            Failure::Io(e) => map_ureq_error(e, &self.options),
+            Failure::Malformed(what) => Error::protocol(format!("malformed HTTP response: {what}")),
+            Failure::Closed {
+                status: 0,
+                head_bytes: 0,
+            } => Error::new(
+                ErrorKind::Network,
+                "network error: the server closed the connection without answering",
+            ),
+            Failure::Closed { status: 0, .. } => Error::new(
+                ErrorKind::Network,
+                "network error: the connection closed in the middle of the response head",
+            ),
+            Failure::Closed { status, .. } => Error {
+                http_status: status,
+                ..Error::new(
+                    ErrorKind::Network,
+                    "network error: the connection closed in the middle of the response body",
+                )
+            },
+            Failure::TooLarge { status } => Error {
+                http_status: status,
+                ..Error::new(
+                    ErrorKind::ResponseTooLarge,
+                    format!(
+                        "the response body is larger than max_response_bytes ({} bytes)",
+                        self.options.max_response_bytes
+                    ),
+                )
+            },
+        }
+    }
+}
+
+/// The path and query of an absolute URL (`/` when it has none), without its fragment.
+fn request_target(url: &str) -> Cow<'_, str> {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let rest = &url[after_scheme..];
+    let target = rest.find(['/', '?']).map_or("", |i| &rest[i..]);
+    let target = target.split('#').next().unwrap_or_default();
+    if target.starts_with('/') {
+        Cow::Borrowed(target)
+    } else {
+        Cow::Owned(format!("/{target}"))
     }
 }
 
@@ -340,27 +403,6 @@ impl Resolver for CachingResolver {
         *self.last.lock() = Some((host.to_string(), port, now, addrs.clone()));
         Ok(addrs)
     }
-}
-
-struct RawResponse {
-    status: u16,
-    content_type: Option<String>,
-    location: Option<String>,
-    body: SecretBytes,
-}
-
-impl RawResponse {
-    fn into_response(self) -> Response {
-        Response {
-            status: self.status,
-            content_type: self.content_type,
-            body: self.body,
-        }
-    }
-}
-
-fn bad_request(e: http::Error) -> Error {
-    Error::invalid_argument(format!("cannot build the HTTP request: {e}"))
 }
 
 fn timeout_error(after: Duration) -> Error {

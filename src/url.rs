@@ -2,13 +2,21 @@
 
 use crate::error::{Error, Result};
 use std::net::IpAddr;
+use std::sync::Arc;
 
 /// An `http(s)://host[:port]` origin with no path, normalised (lower case, default port dropped).
+///
+/// Shared rather than copied: every pooled connection is filed under its origin.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Origin {
+pub struct Origin(Arc<Parts>);
+
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct Parts {
     scheme: String,
     host: String,
     port: u16,
+    /// `host[:port]`, derived from the two above and kept for every request's Host header.
+    authority: String,
 }
 
 impl Origin {
@@ -42,19 +50,31 @@ impl Origin {
         if host.is_empty() {
             return Err(Error::invalid_argument(format!("{url:?} has no host")));
         }
-        Ok(Origin {
+        let port = authority.port_u16().unwrap_or(default_port);
+        let authority = if port == default_port {
+            host.clone()
+        } else {
+            format!("{host}:{port}")
+        };
+        Ok(Origin(Arc::new(Parts {
             scheme,
             host,
-            port: authority.port_u16().unwrap_or(default_port),
-        })
+            port,
+            authority,
+        })))
+    }
+
+    /// `host[:port]` as a Host header has it: the port only when it is not the default.
+    pub fn authority(&self) -> &str {
+        &self.0.authority
     }
 
     pub fn is_https(&self) -> bool {
-        self.scheme == "https"
+        self.0.scheme == "https"
     }
 
     pub fn is_loopback(&self) -> bool {
-        let host = self.host.trim_start_matches('[').trim_end_matches(']');
+        let host = self.0.host.trim_start_matches('[').trim_end_matches(']');
         // Not "*.localhost": without nss-myhostname such names may be resolved through DNS.
         host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
     }
@@ -67,12 +87,7 @@ impl Origin {
 
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let default = if self.is_https() { 443 } else { 80 };
-        if self.port == default {
-            write!(f, "{}://{}", self.scheme, self.host)
-        } else {
-            write!(f, "{}://{}:{}", self.scheme, self.host, self.port)
-        }
+        write!(f, "{}://{}", self.0.scheme, self.0.authority)
     }
 }
 
@@ -112,6 +127,11 @@ impl BaseUrl {
     pub fn join(&self, path: &str) -> String {
         format!("{}{}{}", self.origin, self.prefix, path)
     }
+
+    /// The request target of `path` here: the prefix followed by `path`.
+    pub fn target(&self, path: &str) -> String {
+        [self.prefix.as_str(), path].concat()
+    }
 }
 
 impl std::fmt::Display for BaseUrl {
@@ -129,7 +149,7 @@ pub fn resolve_location(current: &str, location: &str) -> Result<String> {
     }
     let origin = Origin::of_url(current)?;
     if let Some(rest) = location.strip_prefix("//") {
-        return Ok(format!("{}://{rest}", origin.scheme));
+        return Ok(format!("{}://{rest}", origin.0.scheme));
     }
     if location.starts_with('/') {
         return Ok(format!("{origin}{location}"));

@@ -24,7 +24,18 @@ fn c_text(s: &str) -> CString {
 
 // `try_with`: during thread teardown the slot may be gone; detail is then simply not kept.
 fn clear_last_error() {
-    let _ = LAST_ERROR.try_with(|e| *e.borrow_mut() = LastError::default());
+    // Every successful call clears: skipped when there is nothing to clear, as a default
+    // CString is an allocation.
+    let _ = LAST_ERROR.try_with(|e| {
+        let mut e = e.borrow_mut();
+        let set = e.http_status != 0
+            || !e.message.is_empty()
+            || !e.server_code.is_empty()
+            || !e.link.is_empty();
+        if set {
+            *e = LastError::default();
+        }
+    });
 }
 
 fn set_last_error(err: &Error) {
