@@ -16,7 +16,7 @@ use zeroize::Zeroize;
 
 /// A response head larger than this is refused (ureq's default limit is the same order).
 pub const MAX_HEAD: usize = 64 * 1024;
-const MAX_HEADERS: usize = 64;
+const MAX_HEADERS: usize = 128;
 /// A chunk-size line or a trailer line longer than this is refused.
 const MAX_LINE: usize = 4096;
 
@@ -47,6 +47,8 @@ pub struct Answer {
 pub enum Failure {
     /// From the connection: I/O, TLS, or the deadline.
     Io(ureq::Error),
+    /// The same, once the head with this status was read.
+    BodyIo { status: u16, error: ureq::Error },
     /// Not HTTP/1.x as RFC 9112 has it.
     Malformed(String),
     /// The connection ended before the response did; `status` is 0 before the head was read.
@@ -68,22 +70,26 @@ type Result<T> = std::result::Result<T, Failure>;
 pub struct Deadline {
     pub at: Instant,
     pub reason: Timeout,
+    /// Round timeouts down (see `next`); only for plain TCP connections.
+    pub rounded: bool,
 }
 
 impl Deadline {
-    /// The timeout for the next read or write: the largest power of two of milliseconds that
-    /// ends before the deadline. ureq's TCP transport only sets a socket timeout when it
-    /// changes, and the exact remaining time changes on every call: rounded, a keep-alive
-    /// connection keeps its socket timeouts from one call to the next. A read that hits the
-    /// rounded timeout early is resumed (see `fill`); a write gives up once it has stalled for
-    /// at least half the time that was left.
+    /// The timeout for the next read or write. Rounded, it is the largest power of two of
+    /// milliseconds that ends before the deadline: ureq's TCP transport only sets a socket
+    /// timeout when it changes, and the exact remaining time changes on every call, so a
+    /// keep-alive connection keeps its socket timeouts from one call to the next. A read
+    /// that hits the rounded timeout early is resumed (see `Input::fill`); a write gives up
+    /// once it has stalled for at least half the time that was left. ureq's TLS transport
+    /// counts the timeout down itself, and a read resumed after a write that timed out
+    /// could resend part of a TLS record, so TLS connections get the exact time.
     fn next(&self) -> std::result::Result<NextTimeout, ureq::Error> {
         let left = self.at.saturating_duration_since(Instant::now());
         if left.is_zero() {
             return Err(ureq::Error::Timeout(self.reason));
         }
         let ms = u64::try_from(left.as_millis()).unwrap_or(u64::MAX);
-        let after = if ms == 0 {
+        let after = if ms == 0 || !self.rounded {
             left
         } else {
             Duration::from_millis(1 << (63 - ms.leading_zeros()))
@@ -96,36 +102,9 @@ impl Deadline {
         })
     }
 
-    fn passed(&self) -> bool {
-        Instant::now() >= self.at
-    }
-}
-
-/// Reads more input; false when the peer closed the connection.
-fn fill(conn: &mut dyn Transport, deadline: &Deadline) -> Result<bool> {
-    loop {
-        match conn.await_input(deadline.next()?) {
-            // The rounded timeout ran out before the real deadline: no input was lost.
-            Err(ureq::Error::Timeout(_)) if !deadline.passed() => continue,
-            Err(ureq::Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-                ) && !deadline.passed() =>
-            {
-                continue
-            }
-            Err(ureq::Error::Io(e))
-                if matches!(
-                    e.kind(),
-                    std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-                ) =>
-            {
-                return Err(ureq::Error::Timeout(deadline.reason).into())
-            }
-            Err(e) => return Err(e.into()),
-            Ok(more) => return Ok(more),
-        }
+    /// A timeout reported before the deadline came from rounding it down.
+    fn resumable(&self) -> bool {
+        self.rounded && Instant::now() < self.at
     }
 }
 
@@ -269,7 +248,8 @@ fn meta_of(response: &httparse::Response<'_, '_>) -> Result<Meta> {
     let mut location = None;
     let mut length: Option<u64> = None;
     let mut chunked = None;
-    let mut close = !http11;
+    let mut close = false;
+    let mut keep_alive = false;
     for h in response.headers.iter() {
         let name = h.name;
         if name.eq_ignore_ascii_case("content-type") {
@@ -279,6 +259,10 @@ fn meta_of(response: &httparse::Response<'_, '_>) -> Result<Meta> {
         } else if name.eq_ignore_ascii_case("content-length") {
             // "42" or a list of equal values ("42, 42"), RFC 9110 §8.6.
             for part in h.value.split(|b| *b == b',') {
+                // Empty list elements are ignored (RFC 9110 §5.6.1), but not an empty field.
+                if part.trim_ascii().is_empty() && !h.value.trim_ascii().is_empty() {
+                    continue;
+                }
                 let n = std::str::from_utf8(part)
                     .ok()
                     .map(str::trim)
@@ -293,15 +277,21 @@ fn meta_of(response: &httparse::Response<'_, '_>) -> Result<Meta> {
                 length = Some(n);
             }
         } else if name.eq_ignore_ascii_case("transfer-encoding") {
-            // Only the last coding decides whether the message ends with a zero chunk.
-            let last = h.value.rsplit(|b| *b == b',').next().unwrap_or_default();
-            chunked = Some(last.trim_ascii().eq_ignore_ascii_case(b"chunked"));
+            // Only the last coding decides whether the message ends with a zero chunk; empty
+            // list elements do not count.
+            let last = h
+                .value
+                .rsplit(|b| *b == b',')
+                .map(<[u8]>::trim_ascii)
+                .find(|c| !c.is_empty())
+                .unwrap_or_default();
+            chunked = Some(last.eq_ignore_ascii_case(b"chunked"));
         } else if name.eq_ignore_ascii_case("connection") {
             for token in h.value.split(|b| *b == b',').map(<[u8]>::trim_ascii) {
                 if token.eq_ignore_ascii_case(b"close") {
                     close = true;
-                } else if token.eq_ignore_ascii_case(b"keep-alive") && !http11 {
-                    close = false;
+                } else if token.eq_ignore_ascii_case(b"keep-alive") {
+                    keep_alive = true;
                 }
             }
         }
@@ -314,10 +304,13 @@ fn meta_of(response: &httparse::Response<'_, '_>) -> Result<Meta> {
         (false, None, Some(n)) => Framing::Length(n),
         (false, None, None) => Framing::UntilClose,
     };
-    // A message with both Transfer-Encoding and Content-Length may be a smuggling attempt:
-    // it is read by its coding and the connection is not reused (RFC 9112 §6.3).
-    let both_framings = chunked.is_some() && length.is_some();
-    let keep_alive = !(close || both_framings || matches!(framing, Framing::UntilClose));
+    // "close" wins over "keep-alive"; HTTP/1.0 keeps a connection only when asked to.
+    let persistent = !close && (http11 || keep_alive);
+    // Both Transfer-Encoding and Content-Length may be a smuggling attempt, and an HTTP/1.0
+    // message with a Transfer-Encoding is faulty: read by the coding, never reused (RFC 9112
+    // §6.1, §6.3).
+    let suspect = chunked.is_some() && (length.is_some() || !http11);
+    let keep_alive = persistent && !suspect && !matches!(framing, Framing::UntilClose);
     Ok(Meta {
         status,
         content_type,
@@ -327,44 +320,214 @@ fn meta_of(response: &httparse::Response<'_, '_>) -> Result<Meta> {
     })
 }
 
-/// Reads the response head, skipping interim (1xx) responses.
-fn read_head(conn: &mut dyn Transport, deadline: &Deadline) -> Result<Meta> {
-    let mut seen = 0;
-    loop {
-        let input = conn.buffers().input();
-        if !input.is_empty() {
-            seen = input.len();
-            let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-            let mut response = httparse::Response::new(&mut headers);
-            match response.parse(input) {
-                Ok(httparse::Status::Complete(n)) => {
-                    let meta = meta_of(&response)?;
-                    conn.buffers().input_consume(n);
-                    match meta.status {
-                        101 => {
-                            return Err(Failure::Malformed(
-                                "a 101 Switching Protocols nobody asked for".into(),
-                            ))
-                        }
-                        100..=199 => continue,
-                        _ => return Ok(meta),
+/// The response side of a connection: its input buffer, the deadline, and how much was read.
+struct Input<'c> {
+    conn: &'c mut dyn Transport,
+    deadline: Deadline,
+    /// Bytes read into the buffer for this response: what `wipe` clears.
+    read: usize,
+}
+
+impl Input<'_> {
+    fn bytes(&mut self) -> &[u8] {
+        self.conn.buffers().input()
+    }
+
+    fn consume(&mut self, n: usize) {
+        self.conn.buffers().input_consume(n);
+    }
+
+    /// Reads more input; false when the peer closed the connection.
+    fn fill(&mut self) -> Result<bool> {
+        let before = self.conn.buffers().input().len();
+        let more = loop {
+            match self.conn.await_input(self.deadline.next()?) {
+                // The rounded timeout ran out before the real deadline: no input was lost.
+                Err(ureq::Error::Timeout(_)) if self.deadline.resumable() => continue,
+                Err(ureq::Error::Io(e)) if e.kind() == std::io::ErrorKind::TimedOut => {
+                    if self.deadline.resumable() {
+                        continue;
                     }
+                    return Err(ureq::Error::Timeout(self.deadline.reason).into());
                 }
-                Ok(httparse::Status::Partial) if input.len() >= MAX_HEAD => {
-                    return Err(Failure::Malformed(format!(
-                        "a response head larger than {} KiB",
-                        MAX_HEAD / 1024
-                    )))
+                // As ureq's body reader: a peer that resets or ends TLS without close_notify
+                // has closed the connection; the framing decides whether that was too early.
+                Err(ureq::Error::Io(e))
+                    if matches!(
+                        e.kind(),
+                        std::io::ErrorKind::UnexpectedEof
+                            | std::io::ErrorKind::ConnectionReset
+                            | std::io::ErrorKind::ConnectionAborted
+                    ) =>
+                {
+                    break false
                 }
-                Ok(httparse::Status::Partial) => {}
-                Err(e) => return Err(Failure::Malformed(e.to_string())),
+                Err(e) => return Err(e.into()),
+                Ok(more) => break more,
+            }
+        };
+        let after = self.conn.buffers().input().len();
+        self.read += after.saturating_sub(before);
+        Ok(more)
+    }
+
+    /// Clears what this response left in the connection's buffer (tokens, for a login or a
+    /// refresh): pooled connections keep their buffers. Every byte read lies in the first
+    /// `read` bytes of the buffer, which starts over once all of it is consumed.
+    fn wipe(&mut self) {
+        let left = self.bytes().len();
+        self.consume(left);
+        let free = self.conn.buffers().input_append_buf();
+        let n = self.read.min(free.len());
+        free[..n].zeroize();
+        self.read = 0;
+    }
+
+    /// Reads the response head, skipping interim (1xx) responses.
+    fn head(&mut self) -> Result<Meta> {
+        loop {
+            let input = self.bytes();
+            let seen = input.len();
+            if seen > 0 {
+                let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+                let mut response = httparse::Response::new(&mut headers);
+                match response.parse(input) {
+                    Ok(httparse::Status::Complete(n)) => {
+                        let meta = meta_of(&response)?;
+                        self.consume(n);
+                        match meta.status {
+                            101 => {
+                                return Err(Failure::Malformed(
+                                    "a 101 Switching Protocols nobody asked for".into(),
+                                ))
+                            }
+                            100..=199 => continue,
+                            _ => return Ok(meta),
+                        }
+                    }
+                    Ok(httparse::Status::Partial) if seen >= MAX_HEAD => {
+                        return Err(Failure::Malformed(format!(
+                            "a response head larger than {} KiB",
+                            MAX_HEAD / 1024
+                        )))
+                    }
+                    Ok(httparse::Status::Partial) => {}
+                    Err(e) => return Err(Failure::Malformed(e.to_string())),
+                }
+            }
+            if !self.fill()? {
+                return Err(Failure::Closed {
+                    status: 0,
+                    head_bytes: seen,
+                });
             }
         }
-        if !fill(conn, deadline)? {
-            return Err(Failure::Closed {
-                status: 0,
-                head_bytes: seen,
-            });
+    }
+
+    /// Moves up to `want` bytes of input into `body`; false when the connection ended first.
+    fn take(&mut self, body: &mut Vec<u8>, mut want: u64) -> Result<bool> {
+        while want > 0 {
+            let input = self.bytes();
+            if input.is_empty() {
+                if !self.fill()? {
+                    return Ok(false);
+                }
+                continue;
+            }
+            let n = input.len().min(usize::try_from(want).unwrap_or(usize::MAX));
+            append(body, &input[..n]);
+            self.consume(n);
+            want -= n as u64;
+        }
+        Ok(true)
+    }
+
+    /// Hands one line (without its CR LF) to `f`; `None` when the connection ended first.
+    fn line<R>(&mut self, f: impl FnOnce(&[u8]) -> R) -> Result<Option<R>> {
+        loop {
+            let input = self.bytes();
+            if let Some(end) = input.iter().position(|b| *b == b'\n') {
+                let text = input[..end].strip_suffix(b"\r").unwrap_or(&input[..end]);
+                let out = f(text);
+                self.consume(end + 1);
+                return Ok(Some(out));
+            }
+            if input.len() > MAX_LINE {
+                return Err(Failure::Malformed("a chunk line that does not end".into()));
+            }
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// Reads a chunked body into `body`; false when the connection ended first.
+    fn chunked(&mut self, body: &mut Vec<u8>, limit: u64, status: u16) -> Result<bool> {
+        loop {
+            let Some(size) = self.line(chunk_size)? else {
+                return Ok(false);
+            };
+            let size = size.ok_or_else(|| Failure::Malformed("an invalid chunk size".into()))?;
+            if size == 0 {
+                // Trailer fields, then an empty line.
+                loop {
+                    match self.line(|l| l.is_empty())? {
+                        None => return Ok(false),
+                        Some(true) => return Ok(true),
+                        Some(false) => {}
+                    }
+                }
+            }
+            if size > limit.saturating_sub(body.len() as u64) {
+                return Err(Failure::TooLarge { status });
+            }
+            if !self.take(body, size)? {
+                return Ok(false);
+            }
+            match self.line(|l| l.is_empty())? {
+                None => return Ok(false),
+                Some(true) => {}
+                Some(false) => {
+                    return Err(Failure::Malformed(
+                        "a chunk longer than its size says".into(),
+                    ))
+                }
+            }
+        }
+    }
+
+    /// Reads a body that ends with the connection; false never (the end is its end).
+    fn until_close(&mut self, body: &mut Vec<u8>, limit: u64, status: u16) -> Result<bool> {
+        loop {
+            let input = self.bytes();
+            let n = input.len();
+            if n > 0 {
+                if n as u64 > limit.saturating_sub(body.len() as u64) {
+                    return Err(Failure::TooLarge { status });
+                }
+                append(body, &input[..n]);
+                self.consume(n);
+            } else if !self.fill()? {
+                return Ok(true);
+            }
+        }
+    }
+
+    /// The body the head announced; false when the connection ended first.
+    fn body(&mut self, meta: &Meta, limit: u64, body: &mut Vec<u8>) -> Result<bool> {
+        let status = meta.status;
+        match meta.framing {
+            Framing::Empty => Ok(true),
+            Framing::Length(n) => {
+                if n > limit {
+                    return Err(Failure::TooLarge { status });
+                }
+                // Sized up front: growing by doubling would copy the body several times.
+                body.reserve_exact(usize::try_from(n.min(1 << 20)).unwrap_or(0));
+                self.take(body, n)
+            }
+            Framing::Chunked => self.chunked(body, limit, status),
+            Framing::UntilClose => self.until_close(body, limit, status),
         }
     }
 }
@@ -381,52 +544,6 @@ fn append(body: &mut Vec<u8>, bytes: &[u8]) {
     body.extend_from_slice(bytes);
 }
 
-/// Moves up to `want` bytes of input into `body`; false when the connection ended first.
-fn take(
-    conn: &mut dyn Transport,
-    deadline: &Deadline,
-    body: &mut Vec<u8>,
-    mut want: u64,
-) -> Result<bool> {
-    while want > 0 {
-        let input = conn.buffers().input();
-        if input.is_empty() {
-            if !fill(conn, deadline)? {
-                return Ok(false);
-            }
-            continue;
-        }
-        let n = input.len().min(usize::try_from(want).unwrap_or(usize::MAX));
-        append(body, &input[..n]);
-        conn.buffers().input_consume(n);
-        want -= n as u64;
-    }
-    Ok(true)
-}
-
-/// Hands one line (without its CR LF) to `f`; `None` when the connection ended first.
-fn line<R>(
-    conn: &mut dyn Transport,
-    deadline: &Deadline,
-    f: impl FnOnce(&[u8]) -> R,
-) -> Result<Option<R>> {
-    loop {
-        let input = conn.buffers().input();
-        if let Some(end) = input.iter().position(|b| *b == b'\n') {
-            let text = input[..end].strip_suffix(b"\r").unwrap_or(&input[..end]);
-            let out = f(text);
-            conn.buffers().input_consume(end + 1);
-            return Ok(Some(out));
-        }
-        if input.len() > MAX_LINE {
-            return Err(Failure::Malformed("a chunk line that does not end".into()));
-        }
-        if !fill(conn, deadline)? {
-            return Ok(None);
-        }
-    }
-}
-
 fn chunk_size(line: &[u8]) -> Option<u64> {
     // Chunk extensions (";name=value") are allowed and ignored.
     let size = line.split(|b| *b == b';').next()?;
@@ -437,100 +554,42 @@ fn chunk_size(line: &[u8]) -> Option<u64> {
     u64::from_str_radix(size, 16).ok()
 }
 
-/// Reads a chunked body into `body`; false when the connection ended first.
-fn read_chunked(
-    conn: &mut dyn Transport,
-    deadline: &Deadline,
-    body: &mut Vec<u8>,
-    limit: u64,
-    status: u16,
-) -> Result<bool> {
-    loop {
-        let Some(size) = line(conn, deadline, chunk_size)? else {
-            return Ok(false);
-        };
-        let size = size.ok_or_else(|| Failure::Malformed("an invalid chunk size".into()))?;
-        if size == 0 {
-            // Trailer fields, then an empty line.
-            loop {
-                match line(conn, deadline, |l| l.is_empty())? {
-                    None => return Ok(false),
-                    Some(true) => return Ok(true),
-                    Some(false) => {}
-                }
-            }
-        }
-        if body.len() as u64 + size > limit {
-            return Err(Failure::TooLarge { status });
-        }
-        if !take(conn, deadline, body, size)? {
-            return Ok(false);
-        }
-        match line(conn, deadline, |l| l.is_empty())? {
-            None => return Ok(false),
-            Some(true) => {}
-            Some(false) => {
-                return Err(Failure::Malformed(
-                    "a chunk longer than its size says".into(),
-                ))
-            }
-        }
-    }
+/// Reads one whole response, whose body may be at most `limit` bytes. Whatever happens, what
+/// was read is wiped from the connection's buffer before this returns.
+pub fn read_response(conn: &mut dyn Transport, limit: u64, deadline: Deadline) -> Result<Answer> {
+    let mut input = Input {
+        conn,
+        deadline,
+        read: 0,
+    };
+    let result = read_whole(&mut input, limit);
+    input.wipe();
+    result
 }
 
-/// Reads one whole response, whose body may be at most `limit` bytes.
-pub fn read_response(conn: &mut dyn Transport, limit: u64, deadline: Deadline) -> Result<Answer> {
-    let meta = read_head(conn, &deadline)?;
+fn read_whole(input: &mut Input<'_>, limit: u64) -> Result<Answer> {
+    let meta = input.head()?;
     let status = meta.status;
-    let closed = |conn: &mut dyn Transport| Failure::Closed {
-        status,
-        head_bytes: conn.buffers().input().len(),
-    };
-    let mut body = Vec::new();
-    let complete = match meta.framing {
-        Framing::Empty => true,
-        Framing::Length(n) => {
-            if n > limit {
-                return Err(Failure::TooLarge { status });
-            }
-            // Sized up front: growing by doubling would copy the body several times.
-            body = Vec::with_capacity(usize::try_from(n.min(1 << 20)).unwrap_or(0));
-            take(conn, &deadline, &mut body, n)?
-        }
-        Framing::Chunked => read_chunked(conn, &deadline, &mut body, limit, status)?,
-        Framing::UntilClose => {
-            loop {
-                if body.len() as u64 > limit {
-                    return Err(Failure::TooLarge { status });
-                }
-                let input = conn.buffers().input();
-                if !input.is_empty() {
-                    let n = input.len();
-                    append(&mut body, &input[..n]);
-                    conn.buffers().input_consume(n);
-                    continue;
-                }
-                if !fill(conn, &deadline)? {
-                    break;
-                }
-            }
-            if body.len() as u64 > limit {
-                return Err(Failure::TooLarge { status });
-            }
-            true
-        }
-    };
+    // Wiped on every way out, errors included: a cut login answer holds part of a token.
+    let mut body = SecretBytes::new(Vec::new());
+    let complete = input.body(&meta, limit, &mut body).map_err(|f| match f {
+        Failure::Io(error) => Failure::BodyIo { status, error },
+        other => other,
+    })?;
     if !complete {
-        body.zeroize();
-        return Err(closed(conn));
+        return Err(Failure::Closed {
+            status,
+            head_bytes: 0,
+        });
     }
+    // Bytes after the response were never asked for: such a connection is not reused.
+    let reusable = meta.keep_alive && input.bytes().is_empty();
     Ok(Answer {
         status,
         content_type: meta.content_type,
         location: meta.location,
-        body: SecretBytes::new(body),
-        // Bytes after the response were never asked for: such a connection is not reused.
-        reusable: meta.keep_alive && conn.buffers().input().is_empty(),
+        body,
+        reusable,
     })
 }
 
@@ -594,6 +653,7 @@ mod tests {
         Deadline {
             at: Instant::now() + Duration::from_secs(5),
             reason: Timeout::Global,
+            rounded: true,
         }
     }
 
@@ -717,10 +777,101 @@ mod tests {
             ("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", false),
             // Bytes nobody asked for after the response.
             ("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\nHTTP/1.1 200 OK\r\n", false),
+            // "close" wins, in whatever order.
+            ("HTTP/1.0 200 OK\r\nConnection: close, keep-alive\r\nContent-Length: 0\r\n\r\n", false),
+            ("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nConnection: close\r\nContent-Length: 0\r\n\r\n", false),
+            // An HTTP/1.0 message with a Transfer-Encoding is faulty (RFC 9112 §6.1).
+            ("HTTP/1.0 200 OK\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", false),
         ];
         for (text, reusable) in cases {
             assert_eq!(read(text, 4096).unwrap().reusable, reusable, "{text}");
         }
+    }
+
+    #[test]
+    fn empty_list_elements_are_ignored() {
+        let a = read(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked, \r\n\r\n2\r\nok\r\n0\r\n\r\n",
+            4096,
+        )
+        .unwrap();
+        assert_eq!(&a.body[..], b"ok");
+        assert!(a.reusable);
+        let a = read("HTTP/1.1 200 OK\r\nContent-Length: 2,\r\n\r\nok", 4096).unwrap();
+        assert_eq!(&a.body[..], b"ok");
+    }
+
+    #[test]
+    fn many_headers_are_fine() {
+        let headers: String = (0..120).map(|i| format!("X-{i}: {i}\r\n")).collect();
+        let a = read(
+            &format!("HTTP/1.1 200 OK\r\n{headers}Content-Length: 2\r\n\r\nok"),
+            4096,
+        )
+        .unwrap();
+        assert_eq!(&a.body[..], b"ok");
+    }
+
+    #[test]
+    fn what_was_read_is_wiped_from_the_connection_buffer() {
+        let text = "HTTP/1.1 200 OK\r\nContent-Length: 20\r\n\r\n{\"access_token\":\"t\"}";
+        for step in [7, 4096] {
+            let mut c = Scripted::new(text.as_bytes(), step);
+            read_response(&mut c, 1000, soon()).unwrap();
+            assert!(c.buffers.input().is_empty());
+            assert!(
+                c.buffers.input_append_buf().iter().all(|b| *b == 0),
+                "{step}"
+            );
+        }
+        // Also after an error, with bytes left unread.
+        let mut c = Scripted::new(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\nsecret",
+            4096,
+        );
+        assert!(matches!(
+            read_response(&mut c, 1000, soon()),
+            Err(Failure::TooLarge { status: 200 })
+        ));
+        assert!(c.buffers.input_append_buf().iter().all(|b| *b == 0));
+    }
+
+    #[test]
+    fn a_reset_or_an_unclean_tls_end_is_the_end_of_the_connection() {
+        #[derive(Debug)]
+        struct Resets(Scripted);
+        impl Transport for Resets {
+            fn buffers(&mut self) -> &mut dyn Buffers {
+                self.0.buffers()
+            }
+            fn transmit_output(
+                &mut self,
+                amount: usize,
+                t: NextTimeout,
+            ) -> std::result::Result<(), ureq::Error> {
+                self.0.transmit_output(amount, t)
+            }
+            fn await_input(&mut self, t: NextTimeout) -> std::result::Result<bool, ureq::Error> {
+                match self.0.await_input(t)? {
+                    true => Ok(true),
+                    false => Err(ureq::Error::Io(std::io::ErrorKind::UnexpectedEof.into())),
+                }
+            }
+            fn is_open(&mut self) -> bool {
+                false
+            }
+        }
+        let until_close = Resets(Scripted::new(b"HTTP/1.1 200 OK\r\n\r\nall", 4096));
+        let a = read_response(&mut { until_close }, 1000, soon()).unwrap();
+        assert_eq!(&a.body[..], b"all");
+        let cut = Resets(Scripted::new(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nall",
+            4096,
+        ));
+        assert!(matches!(
+            read_response(&mut { cut }, 1000, soon()),
+            Err(Failure::Closed { status: 200, .. })
+        ));
     }
 
     #[test]
@@ -802,13 +953,27 @@ mod tests {
             let d = Deadline {
                 at: Instant::now() + Duration::from_millis(left_ms) + Duration::from_micros(500),
                 reason: Timeout::Global,
+                rounded: true,
             };
             let t = d.next().unwrap();
             assert_eq!(*t.after, Duration::from_millis(expect_ms), "{left_ms}");
+            assert!(d.resumable());
+            // TLS: the exact time, and a timeout is final.
+            let exact = Deadline {
+                rounded: false,
+                ..d
+            };
+            let t = exact.next().unwrap();
+            assert!(
+                *t.after > Duration::from_millis(left_ms)
+                    && *t.after <= d.at - Instant::now() + Duration::from_millis(1)
+            );
+            assert!(!exact.resumable());
         }
         let past = Deadline {
             at: Instant::now(),
             reason: Timeout::Global,
+            rounded: true,
         };
         assert!(matches!(
             past.next(),

@@ -230,13 +230,14 @@ impl Transport {
             bearer,
             body,
         };
-        let io_deadline = http1::Deadline {
-            at: deadline,
-            reason: ureq::Timeout::Global,
-        };
         let mut conn = match self.pool.take(origin) {
             Some(conn) => conn,
             None => self.connect(origin, deadline)?,
+        };
+        let io_deadline = http1::Deadline {
+            at: deadline,
+            reason: ureq::Timeout::Global,
+            rounded: !conn.is_tls(),
         };
         let fail = |f: http1::Failure| self.map_failure(f);
         http1::write_request(&mut *conn, &head, io_deadline).map_err(fail)?;
@@ -253,20 +254,24 @@ impl Transport {
         let uri: http::Uri = format!("{origin}/")
             .parse()
             .map_err(|_| Error::invalid_argument(format!("{origin} is not a valid URL")))?;
-        let remaining = deadline.saturating_duration_since(Instant::now());
-        if remaining.is_zero() {
-            return Err(timeout_error(self.options.request_timeout));
-        }
-        let (after, reason) = if self.options.connect_timeout < remaining {
-            (self.options.connect_timeout, ureq::Timeout::Connect)
+        // Resolving, connecting and the TLS handshake share connect_timeout, within the call's.
+        let connect_by = Instant::now() + self.options.connect_timeout;
+        let (until, reason) = if connect_by < deadline {
+            (connect_by, ureq::Timeout::Connect)
         } else {
-            (remaining, ureq::Timeout::Global)
+            (deadline, ureq::Timeout::Global)
         };
-        let timeout = NextTimeout {
-            after: after.into(),
-            reason,
-            per_read: None,
-            per_write: None,
+        let timeout = || {
+            let left = until.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(map_ureq_error(ureq::Error::Timeout(reason), &self.options));
+            }
+            Ok(NextTimeout {
+                after: left.into(),
+                reason,
+                per_read: None,
+                per_write: None,
+            })
         };
         let map = |e| map_ureq_error(e, &self.options);
         // As ureq does: a proxy resolves the target itself unless told otherwise.
@@ -276,7 +281,7 @@ impl Transport {
             .is_none_or(|p| p.is_no_proxy(&uri) || p.resolve_target());
         let addrs = if resolve_here {
             self.resolver
-                .resolve(&uri, &self.config, timeout)
+                .resolve(&uri, &self.config, timeout()?)
                 .map_err(map)?
         } else {
             self.resolver.empty()
@@ -289,7 +294,7 @@ impl Transport {
             request_level: false,
             resolver: &*self.resolver,
             now: ureq::unversioned::transport::time::Instant::now(),
-            timeout,
+            timeout: timeout()?,
             current_time: Arc::new(ureq::unversioned::transport::time::Instant::now),
             run_connector: Arc::new(move |d: &ConnectionDetails| {
                 connector
@@ -314,6 +319,11 @@ impl Transport {
         use http1::Failure;
         match failure {
             Failure::Io(e) => map_ureq_error(e, &self.options),
+            Failure::BodyIo { status, error } => {
+                let mut err = map_ureq_error(error, &self.options);
+                err.http_status = status;
+                err.context("reading the response body")
+            }
             Failure::Malformed(what) => Error::protocol(format!("malformed HTTP response: {what}")),
             Failure::Closed {
                 status: 0,
