@@ -1,6 +1,8 @@
-//! HTTP over one shared ureq agent: keep-alive pool, TLS roots, timeouts, size cap, redirects.
+//! Requests over ureq's connections: keep-alive pool, TLS roots, timeouts, size cap, redirects.
 //!
-//! Redirects are followed here rather than by ureq so that the rules stay ours: the same method
+//! ureq's connector chain makes each connection (resolver, CONNECT proxy, TCP, rustls);
+//! `http1` frames the messages on it and `pool` keeps it for the next request.
+//! Redirects are followed here so that the rules stay ours: the same method
 //! and body go to the new URL (as realm-core resent them) as long as it stays with the app's
 //! origins, a request body (credentials, queries) never follows a redirect elsewhere, the
 //! number of hops is bounded, the caller's deadline covers every hop, plain http to a
