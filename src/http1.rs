@@ -57,6 +57,26 @@ pub enum Failure {
     TooLarge { status: u16 },
 }
 
+impl Failure {
+    /// Nothing came back, as when the server had closed a kept-alive connection before the
+    /// request reached it.
+    pub fn is_stale_connection(&self) -> bool {
+        match self {
+            Failure::Closed {
+                status: 0,
+                head_bytes: 0,
+            } => true,
+            Failure::Io(ureq::Error::Io(e)) => matches!(
+                e.kind(),
+                std::io::ErrorKind::BrokenPipe
+                    | std::io::ErrorKind::ConnectionReset
+                    | std::io::ErrorKind::ConnectionAborted
+            ),
+            _ => false,
+        }
+    }
+}
+
 impl From<ureq::Error> for Failure {
     fn from(e: ureq::Error) -> Failure {
         Failure::Io(e)
@@ -242,6 +262,9 @@ struct Meta {
 
 fn meta_of(response: &httparse::Response<'_, '_>) -> Result<Meta> {
     let status = response.code.unwrap_or(0);
+    if !(100..=599).contains(&status) {
+        return Err(Failure::Malformed(format!("the status {status:03}")));
+    }
     let http11 = response.version == Some(1);
     let text = |v: &[u8]| String::from_utf8_lossy(v.trim_ascii()).into_owned();
     let mut content_type = None;
@@ -326,6 +349,8 @@ struct Input<'c> {
     deadline: Deadline,
     /// Bytes read into the buffer for this response: what `wipe` clears.
     read: usize,
+    /// The connection ended with a reset or without TLS close_notify.
+    unclean: bool,
 }
 
 impl Input<'_> {
@@ -360,7 +385,8 @@ impl Input<'_> {
                             | std::io::ErrorKind::ConnectionAborted
                     ) =>
                 {
-                    break false
+                    self.unclean = true;
+                    break false;
                 }
                 Err(e) => return Err(e.into()),
                 Ok(more) => break more,
@@ -496,7 +522,8 @@ impl Input<'_> {
         }
     }
 
-    /// Reads a body that ends with the connection; false never (the end is its end).
+    /// Reads a body that ends with the connection; false when that end was a reset or an
+    /// unclean TLS end, which may have cut it.
     fn until_close(&mut self, body: &mut Vec<u8>, limit: u64, status: u16) -> Result<bool> {
         loop {
             let input = self.bytes();
@@ -508,7 +535,7 @@ impl Input<'_> {
                 append(body, &input[..n]);
                 self.consume(n);
             } else if !self.fill()? {
-                return Ok(true);
+                return Ok(!self.unclean);
             }
         }
     }
@@ -544,14 +571,22 @@ fn append(body: &mut Vec<u8>, bytes: &[u8]) {
     body.extend_from_slice(bytes);
 }
 
+/// `1*HEXDIG [BWS ";" chunk-ext]` (RFC 9112 §7.1): hex digits only, any number of leading
+/// zeros, white space only before the extensions, which are ignored.
 fn chunk_size(line: &[u8]) -> Option<u64> {
-    // Chunk extensions (";name=value") are allowed and ignored.
     let size = line.split(|b| *b == b';').next()?;
-    let size = std::str::from_utf8(size).ok()?.trim_matches([' ', '\t']);
-    if size.is_empty() || size.len() > 16 {
+    let size = size.trim_ascii_end();
+    if size.is_empty() || !size.iter().all(u8::is_ascii_hexdigit) {
         return None;
     }
-    u64::from_str_radix(size, 16).ok()
+    let significant = &size[size.iter().position(|b| *b != b'0').unwrap_or(size.len())..];
+    if significant.len() > 16 {
+        return None;
+    }
+    significant.iter().try_fold(0u64, |n, b| {
+        let digit = (*b as char).to_digit(16)?;
+        Some(n << 4 | u64::from(digit))
+    })
 }
 
 /// Reads one whole response, whose body may be at most `limit` bytes. Whatever happens, what
@@ -561,6 +596,7 @@ pub fn read_response(conn: &mut dyn Transport, limit: u64, deadline: Deadline) -
         conn,
         deadline,
         read: 0,
+        unclean: false,
     };
     let result = read_whole(&mut input, limit);
     input.wipe();
@@ -861,8 +897,18 @@ mod tests {
                 false
             }
         }
+        // A body framed by the end of the connection may have been cut by such an end.
         let until_close = Resets(Scripted::new(b"HTTP/1.1 200 OK\r\n\r\nall", 4096));
-        let a = read_response(&mut { until_close }, 1000, soon()).unwrap();
+        assert!(matches!(
+            read_response(&mut { until_close }, 1000, soon()),
+            Err(Failure::Closed { status: 200, .. })
+        ));
+        // Framed by its length, it is complete whatever the end.
+        let framed = Resets(Scripted::new(
+            b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nall",
+            4096,
+        ));
+        let a = read_response(&mut { framed }, 1000, soon()).unwrap();
         assert_eq!(&a.body[..], b"all");
         let cut = Resets(Scripted::new(
             b"HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\nall",
@@ -917,6 +963,8 @@ mod tests {
             "HTTP/1.1 200 OK\r\nContent-Length: \r\n\r\n",
             "<html>not http</html>\r\n\r\n",
             "HTTP/2 200\r\n\r\n",
+            "HTTP/1.1 000 Zero\r\nContent-Length: 0\r\n\r\n",
+            "HTTP/1.1 600 Beyond\r\nContent-Length: 0\r\n\r\n",
         ] {
             assert!(
                 matches!(read(bad, 4096), Err(Failure::Malformed(_))),

@@ -23,6 +23,8 @@ mod location;
 /// cbindgen:ignore
 mod pool;
 /// cbindgen:ignore
+mod redact;
+/// cbindgen:ignore
 mod response;
 /// cbindgen:ignore
 pub mod secret;

@@ -1,7 +1,8 @@
 //! Reading App Services responses: success bodies and the `{error, error_code, link}` shape.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::transport::{excerpt, redact, Response};
+use crate::redact::{excerpt, redact};
+use crate::transport::Response;
 use serde_json::{Map, Value};
 
 /// The error a non-success response stands for, keeping the server's fields verbatim.

@@ -12,6 +12,7 @@ use crate::config::TransportOptions;
 use crate::error::{Error, ErrorKind, Result};
 use crate::http1;
 use crate::pool::{Connection, Pool};
+use crate::redact::excerpt;
 use crate::secret::SecretBytes;
 use crate::url::{resolve_location, Origin};
 use std::borrow::Cow;
@@ -134,7 +135,8 @@ impl Transport {
 
     /// Sends the request, following redirects, and reads the whole body.
     ///
-    /// Never resends on a network error: a POST that may have reached the server is not repeated.
+    /// Never resends a POST on a network error: one that may have reached the server is not
+    /// repeated. A GET or DELETE that got nothing back on a reused connection goes once more.
     pub fn send(&self, req: &Request<'_>) -> Result<Response> {
         // Only a redirect changes where the request goes.
         let mut redirected: Option<(Origin, String)> = None;
@@ -187,11 +189,22 @@ impl Transport {
                     )
                 });
             }
-            let next = resolve_location(&format!("{origin}{target}"), &location).map_err(|e| {
-                Error::protocol(format!("redirect with an unusable Location: {}", e.message))
-            })?;
-            let next_origin = Origin::of_url(&next)?;
-            redirected = Some((next_origin, request_target(&next).into_owned()));
+            // The server's fault, and its Location may carry a token: quoted only redacted.
+            let unusable = |why: &str| Error {
+                http_status: answer.status,
+                ..Error::protocol(format!(
+                    "redirect with an unusable Location: {}",
+                    excerpt(why.as_bytes(), req.secrets)
+                ))
+            };
+            let next = resolve_location(&format!("{origin}{target}"), &location)
+                .map_err(|e| unusable(&e.message))?;
+            let next_origin = Origin::of_url(&next).map_err(|e| unusable(&e.message))?;
+            let next_target = request_target(&next).into_owned();
+            if !is_request_target(&next_target) {
+                return Err(unusable(&format!("{next:?} has no valid request path")));
+            }
+            redirected = Some((next_origin, next_target));
             if answer.status == 303 {
                 method = Method::Get;
                 body = None;
@@ -218,11 +231,10 @@ impl Transport {
             }
         }
         // Bytes that could end the request line early never reach it.
-        if !target.starts_with('/') || !target.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err(Error::invalid_argument(format!(
-                "{:?} is not a valid request path",
-                excerpt(target.as_bytes(), &[])
-            )));
+        if !is_request_target(target) {
+            return Err(Error::invalid_argument(
+                "the request path holds characters not allowed in a request line",
+            ));
         }
         let head = http1::Head {
             method: method.as_str(),
@@ -232,19 +244,38 @@ impl Transport {
             bearer,
             body,
         };
-        let mut conn = match self.pool.take(origin) {
-            Some(conn) => conn,
-            None => self.connect(origin, deadline)?,
+        let (conn, reused) = match self.pool.take(origin) {
+            Some(conn) => (conn, true),
+            None => (self.connect(origin, deadline)?, false),
         };
+        match self.exchange(origin, conn, &head, deadline) {
+            // The server closed the idle connection as the request went out: nothing was
+            // answered. A GET or DELETE may be sent again (RFC 9112 §9.3.1), a POST never.
+            Err(f) if reused && method != Method::Post && f.is_stale_connection() => {
+                let conn = self.connect(origin, deadline)?;
+                self.exchange(origin, conn, &head, deadline)
+                    .map_err(|f| self.map_failure(f))
+            }
+            other => other.map_err(|f| self.map_failure(f)),
+        }
+    }
+
+    /// One request and its response on `conn`, which goes back to the pool if it may.
+    fn exchange(
+        &self,
+        origin: &Origin,
+        mut conn: Connection,
+        head: &http1::Head<'_>,
+        deadline: Instant,
+    ) -> std::result::Result<http1::Answer, http1::Failure> {
         let io_deadline = http1::Deadline {
             at: deadline,
             reason: ureq::Timeout::Global,
             rounded: !conn.is_tls(),
         };
-        let fail = |f: http1::Failure| self.map_failure(f);
-        http1::write_request(&mut *conn, &head, io_deadline).map_err(fail)?;
-        let answer = http1::read_response(&mut *conn, self.options.max_response_bytes, io_deadline)
-            .map_err(fail)?;
+        http1::write_request(&mut *conn, head, io_deadline)?;
+        let answer =
+            http1::read_response(&mut *conn, self.options.max_response_bytes, io_deadline)?;
         if answer.reusable {
             self.pool.put(origin.clone(), conn);
         }
@@ -357,6 +388,11 @@ impl Transport {
             },
         }
     }
+}
+
+/// A request target that cannot end the request line early: `/`, then visible ASCII.
+fn is_request_target(target: &str) -> bool {
+    target.starts_with('/') && target.bytes().all(|b| b.is_ascii_graphic())
 }
 
 /// The path and query of an absolute URL (`/` when it has none), without its fragment.
@@ -514,86 +550,4 @@ fn default_roots_plus(path: &std::path::Path) -> Result<Vec<Certificate<'static>
         )));
     }
     Ok(certs)
-}
-
-/// A short, printable piece of a body for error messages, with the request's secrets removed.
-pub fn excerpt(body: &[u8], secrets: &[&str]) -> String {
-    const MAX: usize = 200;
-    // Redact before cutting, so that no prefix of a secret survives at the cut.
-    let text = redact(&String::from_utf8_lossy(body), secrets);
-    let mut out: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(MAX)
-        .collect();
-    if text.chars().count() > MAX {
-        out.push('…');
-    }
-    out
-}
-
-/// Replaces every secret in `text` with `[redacted]`: as written, and in the two ways a JSON
-/// string may carry it (escaped quotes and backslashes, and also non-ASCII as `\uXXXX`).
-pub fn redact(text: &str, secrets: &[&str]) -> String {
-    let mut out = text.to_string();
-    for secret in secrets.iter().filter(|s| !s.is_empty()) {
-        for form in [
-            secret.to_string(),
-            json_escaped(secret, false),
-            json_escaped(secret, true),
-        ] {
-            if out.contains(&form) {
-                out = out.replace(&form, "[redacted]");
-            }
-        }
-    }
-    out
-}
-
-fn json_escaped(s: &str, ascii_only: bool) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 || (ascii_only && !c.is_ascii()) => {
-                let mut units = [0u16; 2];
-                for unit in c.encode_utf16(&mut units) {
-                    out.push_str(&format!("\\u{unit:04x}"));
-                }
-            }
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn redaction_covers_short_and_json_escaped_secrets() {
-        assert_eq!(
-            redact("wrong password xyz", &["xyz"]),
-            "wrong password [redacted]"
-        );
-        let secret = "päss\"word😀";
-        for echoed in [
-            "bad: päss\"word😀",
-            r#"{"p":"päss\"word😀"}"#,
-            r#"{"p":"p\u00e4ss\"word\ud83d\ude00"}"#,
-        ] {
-            let out = redact(echoed, &[secret]);
-            assert!(
-                out.contains("[redacted]") && !out.contains("word"),
-                "{echoed} -> {out}"
-            );
-        }
-        assert_eq!(redact("none here", &[""]), "none here");
-        // Redaction happens before the cut, so no prefix of a secret survives at the end.
-        let long = "s".repeat(150);
-        let body = format!("{}{long}", "x".repeat(100));
-        assert!(!excerpt(body.as_bytes(), &[&long]).contains("sss"));
-    }
 }

@@ -3,7 +3,7 @@
 
 mod support;
 
-use realm_client::ErrorKind;
+use realm_client::{ClientOptions, Credentials, ErrorKind};
 use serde_json::{json, Value};
 use support::*;
 
@@ -149,4 +149,164 @@ fn connection_close_and_unannounced_closes_cost_no_request() {
         err.message
     );
     c.graphql(MOVIES, None, None).unwrap();
+}
+
+/// What a scripted server does with the `n`th request (counted from 0) on connection `conn`.
+enum Act {
+    Answer(String),
+    /// Close the connection without a word, as a server whose idle timeout just ran out.
+    Close,
+}
+
+/// The (connection, request line) pairs a scripted server saw.
+type Seen = std::sync::Arc<std::sync::Mutex<Vec<(usize, String)>>>;
+
+/// A server on 127.0.0.1 that reads whole requests and acts as `script` says; returns its URL
+/// and what it saw. Its threads end with the test process.
+fn scripted(script: impl Fn(usize, usize, &str) -> Act + Send + Sync + 'static) -> (String, Seen) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let script = std::sync::Arc::new(script);
+    std::thread::spawn(move || {
+        for (conn, stream) in listener.incoming().enumerate() {
+            let Ok(stream) = stream else { return };
+            let (log, script) = (log.clone(), script.clone());
+            std::thread::spawn(move || {
+                let mut out = stream.try_clone().unwrap();
+                let mut reader = BufReader::new(stream);
+                for n in 0.. {
+                    let mut line = String::new();
+                    if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let mut length = 0;
+                    loop {
+                        let mut header = String::new();
+                        reader.read_line(&mut header).unwrap();
+                        if header == "\r\n" {
+                            break;
+                        }
+                        if let Some(v) = header.to_ascii_lowercase().strip_prefix("content-length:")
+                        {
+                            length = v.trim().parse().unwrap();
+                        }
+                    }
+                    let mut body = vec![0; length];
+                    reader.read_exact(&mut body).unwrap();
+                    let line = line.trim_end().to_string();
+                    log.lock().unwrap().push((conn, line.clone()));
+                    match script(conn, n, &line) {
+                        Act::Answer(text) => out.write_all(text.as_bytes()).unwrap(),
+                        Act::Close => return,
+                    }
+                }
+            });
+        }
+    });
+    (url, seen)
+}
+
+fn json_answer(body: &str) -> String {
+    format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+const LOGIN_ANSWER: &str =
+    r#"{"access_token":"a.b.c","refresh_token":"r.s.t","user_id":"u1","device_id":"d1"}"#;
+
+#[test]
+fn a_get_on_a_connection_the_server_just_closed_is_sent_again_once_a_post_never() {
+    // Connection 0: the login is answered, then the server closes instead of answering the
+    // profile GET. Connection 1 answers everything but closes on the first GraphQL POST.
+    let (url, seen) = scripted(|conn, n, line| match (conn, n) {
+        (0, 0) => Act::Answer(json_answer(LOGIN_ANSWER)),
+        (0, _) => Act::Close,
+        (1, _) if line.starts_with("POST") && line.contains("/graphql") => Act::Close,
+        (_, _) if line.contains("/profile") => Act::Answer(json_answer(r#"{"data":{}}"#)),
+        _ => Act::Answer(json_answer(r#"{"data":{"n":1}}"#)),
+    });
+    let options = ClientOptions::from_json(Some(
+        &json!({"base_url": url, "skip_location": true}).to_string(),
+    ))
+    .unwrap();
+    let c = realm_client::Client::new(APP, options).unwrap();
+    c.login(realm_client::Credentials::email_password(EMAIL, PASSWORD).unwrap())
+        .unwrap();
+    let profile = "GET /api/client/v2.0/auth/profile HTTP/1.1".to_string();
+    assert_eq!(
+        seen.lock().unwrap()[1..],
+        [(0, profile.clone()), (1, profile)],
+        "the profile GET went out twice, the second time on a new connection"
+    );
+    let err = c.graphql(MOVIES, None, None).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Network, "{err:?}");
+    assert!(err.message.contains("without answering"), "{}", err.message);
+    let graphql: Vec<_> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(_, l)| l.contains("/graphql"))
+        .cloned()
+        .collect();
+    assert_eq!(graphql.len(), 1, "a POST is never sent twice: {graphql:?}");
+    // The next call gets a new connection.
+    c.graphql(MOVIES, None, None).unwrap();
+}
+
+#[test]
+fn tokens_in_answers_that_are_not_what_was_expected_never_reach_an_error_message() {
+    let emu = Emulator::start();
+    let c = logged_in(&emu, json!({}));
+    let token = c.access_token().unwrap().expose().to_string();
+    let leaked = |err: &realm_client::Error, token: &str| {
+        err.message.contains(&token[..24]) || err.message.contains(&token[token.len() - 24..])
+    };
+    // A login answer with the tokens, but labelled as text, or as an error page.
+    let tokens = json!({"access_token": "opaque-access-0123456789abcdef0123456789",
+                        "refresh_token": token, "user_id": "u", "device_id": "d"})
+    .to_string();
+    for (status, ct) in [
+        (200, "text/plain"),
+        (500, "text/html"),
+        (200, "application/json"),
+    ] {
+        let body = if ct == "application/json" {
+            format!("[{tokens}]")
+        } else {
+            tokens.clone()
+        };
+        emu.fault(
+            "POST",
+            &login_path("local-userpass"),
+            1,
+            json!({"kind": "respond", "status": status, "content_type": ct, "body": body}),
+        );
+        let err = c
+            .login(Credentials::email_password(EMAIL, PASSWORD).unwrap())
+            .unwrap_err();
+        assert!(!leaked(&err, &token), "{status} {ct}: {}", err.message);
+        assert!(!err.message.contains("0123456789abcdef"), "{}", err.message);
+    }
+    // A redirect whose unusable Location carries the access token.
+    for location in [
+        format!("ftp://x.example/?t={token}"),
+        format!("/x?t={token} y"),
+        format!("/é?t={token}"),
+    ] {
+        emu.fault(
+            "POST",
+            GRAPHQL,
+            1,
+            json!({"kind": "redirect", "status": 307, "location": location}),
+        );
+        let err = c.graphql(MOVIES, None, None).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Protocol, "{location}: {err:?}");
+        assert_eq!(err.http_status, 307);
+        assert!(!leaked(&err, &token), "{}", err.message);
+    }
 }
