@@ -697,6 +697,10 @@ mod tests {
         read_response(&mut Scripted::new(script.as_bytes(), step), 1000, soon())
     }
 
+    fn malformed(script: &str) -> bool {
+        matches!(read(script, 4096), Err(Failure::Malformed(_)))
+    }
+
     #[test]
     fn the_request_goes_out_in_one_write_and_its_buffer_is_wiped() {
         let mut c = Scripted::new(b"", 1);
@@ -777,10 +781,7 @@ mod tests {
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n",
             "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n11111111111111111\r\n",
         ] {
-            assert!(
-                matches!(read(bad, 4096), Err(Failure::Malformed(_))),
-                "{bad}"
-            );
+            assert!(malformed(bad), "{bad}");
         }
         let cut = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{\"a";
         assert!(matches!(
@@ -795,10 +796,7 @@ mod tests {
         let a = read(text, 5).unwrap();
         assert_eq!(a.status, 204);
         assert!(a.body.is_empty() && a.reusable);
-        assert!(matches!(
-            read("HTTP/1.1 101 Switching Protocols\r\n\r\n", 4096),
-            Err(Failure::Malformed(_))
-        ));
+        assert!(malformed("HTTP/1.1 101 Switching Protocols\r\n\r\n"));
     }
 
     #[test]
@@ -966,10 +964,7 @@ mod tests {
             "HTTP/1.1 000 Zero\r\nContent-Length: 0\r\n\r\n",
             "HTTP/1.1 600 Beyond\r\nContent-Length: 0\r\n\r\n",
         ] {
-            assert!(
-                matches!(read(bad, 4096), Err(Failure::Malformed(_))),
-                "{bad}"
-            );
+            assert!(malformed(bad), "{bad}");
         }
         let same = read("HTTP/1.1 200 OK\r\nContent-Length: 3, 3\r\n\r\nabc", 4096).unwrap();
         assert_eq!(&same.body[..], b"abc");
