@@ -701,9 +701,15 @@ mod tests {
         matches!(read(script, 4096), Err(Failure::Malformed(_)))
     }
 
+    /// What `head` puts on the wire, on a connection with a 1 KiB output buffer.
+    fn sent(head: &Head<'_>) -> Scripted {
+        let mut c = Scripted::new(b"", 1);
+        write_request(&mut c, head, soon()).unwrap();
+        c
+    }
+
     #[test]
     fn the_request_goes_out_in_one_write_and_its_buffer_is_wiped() {
-        let mut c = Scripted::new(b"", 1);
         let head = Head {
             method: "POST",
             target: "/api/client/v2.0/app/x/graphql",
@@ -712,7 +718,7 @@ mod tests {
             bearer: Some("tok"),
             body: Some(br#"{"query":"{a}"}"#),
         };
-        write_request(&mut c, &head, soon()).unwrap();
+        let mut c = sent(&head);
         assert_eq!(
             String::from_utf8(c.sent.clone()).unwrap(),
             "POST /api/client/v2.0/app/x/graphql HTTP/1.1\r\nhost: 127.0.0.1:9\r\nuser-agent: ua/1\r\naccept: application/json\r\nauthorization: Bearer tok\r\ncontent-type: application/json\r\ncontent-length: 15\r\n\r\n{\"query\":\"{a}\"}"
@@ -721,38 +727,27 @@ mod tests {
         assert!(c.buffers.output().iter().all(|b| *b == 0));
         // Larger than the 1 KiB buffer: several writes, every byte in order.
         let big = vec![b'x'; 2500];
-        let mut c = Scripted::new(b"", 1);
-        let head = Head {
-            method: "POST",
-            target: "/",
-            host: "h",
-            user_agent: "u",
-            bearer: None,
+        let c = sent(&Head {
             body: Some(&big),
-        };
-        write_request(&mut c, &head, soon()).unwrap();
+            ..head
+        });
         assert_eq!(c.writes, 3);
         assert!(c.sent.ends_with(&big));
-        let mut c = Scripted::new(b"", 1);
-        let head = Head {
-            method: "POST",
-            target: "/s",
-            host: "h",
-            user_agent: "u",
+        // A POST without a body says so; a GET says nothing.
+        let c = sent(&Head {
             bearer: None,
             body: None,
-        };
-        write_request(&mut c, &head, soon()).unwrap();
+            ..head
+        });
         assert!(c
             .sent
             .ends_with(b"accept: application/json\r\ncontent-length: 0\r\n\r\n"));
-        let mut c = Scripted::new(b"", 1);
-        let head = Head {
+        let c = sent(&Head {
             method: "GET",
+            bearer: None,
             body: None,
             ..head
-        };
-        write_request(&mut c, &head, soon()).unwrap();
+        });
         assert!(c.sent.ends_with(b"accept: application/json\r\n\r\n"));
     }
 
